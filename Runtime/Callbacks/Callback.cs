@@ -1,0 +1,95 @@
+using TorchSharp;
+using static TorchSharp.torch;
+
+namespace CallbackGen;
+
+/// <summary>
+/// Base class of every callback. Derive a <c>partial</c> class from it and mark handlers with
+/// <see cref="CallbackAttribute"/>; the CallbackGen source generator writes the dispatch
+/// (no reflection, no lookup by name). The learner's state is available as typed properties.
+/// </summary>
+/// <example>
+/// <code>
+/// public partial class StopAfter(int iterations) : Callback
+/// {
+///     [Callback] private void AfterBatch() { if (TrainIter >= iterations) throw new CancelFitException(); }
+/// }
+/// </code>
+/// </example>
+public abstract class Callback
+{
+    private Learner? learn;
+
+    /// <summary>The learner this callback is attached to; throws when it is not attached.</summary>
+    public Learner Learn
+    {
+        get => learn ?? throw new InvalidOperationException(
+            $"Callback '{GetType().Name}' is not attached to a Learner: its state is only available while it is in a learner's callback list.");
+        internal set => learn = value;
+    }
+
+    /// <summary>True while the callback is attached to a learner.</summary>
+    public bool IsAttached => learn is not null;
+
+    /// <summary>The model being trained.</summary>
+    protected nn.Module<Tensor, Tensor> Model => Learn.Model;
+
+    /// <summary>The optimiser (created at the start of the fit).</summary>
+    protected Optimizer Opt => Learn.Opt;
+
+    /// <summary>The current batch's inputs. Setting it (in <c>BeforeBatch</c>) replaces them.</summary>
+    protected Tensor Xb { get => Learn.Xb; set => Learn.Xb = value; }
+
+    /// <summary>The current batch's targets. Setting it (in <c>BeforeBatch</c>) replaces them.</summary>
+    protected Tensor Yb { get => Learn.Yb; set => Learn.Yb = value; }
+
+    /// <summary>The model's output for the current batch (valid from <c>AfterPred</c>).</summary>
+    protected Tensor Pred { get => Learn.Pred; set => Learn.Pred = value; }
+
+    /// <summary>The current batch's loss (valid from <c>AfterLoss</c>). Setting it changes what is back-propagated.</summary>
+    protected Tensor Loss { get => Learn.Loss; set => Learn.Loss = value; }
+
+    /// <summary>The current epoch, from 0.</summary>
+    protected int Epoch => Learn.Epoch;
+
+    /// <summary>The number of epochs of the fit.</summary>
+    protected int NEpoch => Learn.NEpoch;
+
+    /// <summary>The batch index within the current phase, from 0.</summary>
+    protected int Iter => Learn.Iter;
+
+    /// <summary>The number of batches of the current phase.</summary>
+    protected int NIter => Learn.NIter;
+
+    /// <summary>The fraction of the fit's training done, in [0, 1].</summary>
+    protected double PctTrain => Learn.PctTrain;
+
+    /// <summary>The number of training batches run so far in the fit.</summary>
+    protected long TrainIter => Learn.TrainIter;
+
+    /// <summary>True in the training phase, false in validation.</summary>
+    protected bool Training => Learn.Training;
+
+    /// <summary>A short name for logs and the dispatch plan (the type's name by default).</summary>
+    public virtual string Name => GetType().Name;
+
+    // ---- The generated-code contract. The CallbackGen generator overrides these three members in
+    // ---- the partial part of every [Callback] class; hand-written overrides are not supported.
+
+    /// <summary>Generated: the events this class handles.</summary>
+    protected virtual EventSet GetHandledEvents() => EventSet.Empty;
+
+    /// <summary>Generated: the order of this class's handler for <paramref name="e"/>.</summary>
+    protected virtual int GetHandlerOrder(Event e) => 0;
+
+    /// <summary>Generated: calls this class's handler for <paramref name="e"/> (a switch, no lookup).</summary>
+    protected virtual void InvokeHandler(Event e)
+    {
+    }
+
+    internal EventSet HandledEvents => GetHandledEvents();
+
+    internal int OrderOf(Event e) => GetHandlerOrder(e);
+
+    internal void Invoke(Event e) => InvokeHandler(e);
+}

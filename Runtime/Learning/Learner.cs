@@ -103,6 +103,12 @@ public sealed partial class Learner
     /// <summary>True in the training phase.</summary>
     public bool Training { get; internal set; }
 
+    /// <summary>The averages of the last training phase (set once per epoch by the stats callback).</summary>
+    public PhaseStats? TrainStats { get; internal set; }
+
+    /// <summary>The averages of the last validation phase (set once per epoch by the stats callback).</summary>
+    public PhaseStats? ValidStats { get; internal set; }
+
     /// <summary>The loader of the current phase.</summary>
     public DataLoader? Dl { get; private set; }
 

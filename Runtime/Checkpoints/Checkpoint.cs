@@ -285,7 +285,8 @@ internal sealed class Checkpoint
         {
             load();
         }
-        catch (Exception ex) when (ex is EndOfStreamException or IOException or ArgumentException or InvalidCastException)
+        catch (Exception ex) when (ex is EndOfStreamException or IOException or ArgumentException or InvalidCastException
+            || (ex is InvalidDataException && !ex.Message.StartsWith("Cannot load checkpoint", StringComparison.Ordinal)))
         {
             throw new InvalidDataException($"Cannot load checkpoint '{Source}': {what} does not fit: {ex.Message}", ex);
         }

@@ -85,6 +85,22 @@ public sealed class CheckpointRobustnessTests : IDisposable
     }
 
     [Fact]
+    public void A_checkpoint_of_another_optimiser_is_rejected_after_the_weights_were_put_back()
+    {
+        string path = Path.Combine(dir, "sgd.ckpt");
+        task.Learner(modelSeed: 1, adam: false).Fit(1, cbs: new[] { new SaveModel(path) });
+        Learner adam = task.Learner(modelSeed: 7);
+        adam.CreateOptimizer();
+        var before = TinyTask.Weights(adam);
+
+        var ex = Assert.Throws<InvalidDataException>(() => adam.LoadCheckpoint(path));
+
+        Assert.Contains("the optimiser's state does not fit", ex.Message, StringComparison.Ordinal);
+        Assert.Contains("'SGD'", ex.Message, StringComparison.Ordinal);
+        TinyTask.AssertBitIdentical(before, TinyTask.Weights(adam));
+    }
+
+    [Fact]
     public void A_good_checkpoint_loads_the_weights_it_holds()
     {
         string path = GoodCheckpoint(seed: 1);

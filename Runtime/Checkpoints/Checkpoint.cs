@@ -1,6 +1,5 @@
 using System.Text;
 using TorchSharp;
-using TorchSharp.Modules;
 using static TorchSharp.torch;
 
 namespace CallbackGen.Checkpoints;
@@ -13,7 +12,7 @@ namespace CallbackGen.Checkpoints;
 /// <remarks>
 /// Sections of the <see cref="CheckpointFile"/>: <c>learner</c> (int32 start epoch, int32 epochs of
 /// the fit, int64 training iterations), <c>model</c> (the <see cref="TensorCodec"/> list of the
-/// model's state dictionary), <c>optimizer</c> (TorchSharp's own optimiser state encoding),
+/// model's state dictionary), <c>optimizer</c> (<see cref="Optimizer.SaveState"/>: TorchSharp's own encoding plus the wrapper's counters),
 /// <c>rng</c> (torch's default generator, then the training and validation loaders' generators, each
 /// as a presence flag and the state bytes) and one <c>callback/KEY</c> per stateful callback.
 /// </remarks>
@@ -193,38 +192,10 @@ internal sealed class Checkpoint
         }
     }
 
-    private static void SaveOptimizer(Learner learn, BinaryWriter w)
-    {
-        if (learn.Opt.Inner is not OptimizerHelper helper)
-        {
-            throw new NotSupportedException(
-                $"The optimiser {learn.Opt.Inner.GetType().Name} cannot save its state; checkpoints support TorchSharp's managed optimisers (SGD, Adam, AdamW, …).");
-        }
+    private static void SaveOptimizer(Learner learn, BinaryWriter w) => learn.Opt.SaveState(w);
 
-        helper.save_state_dict(w);
-        w.Write(learn.Opt is ICheckpointable);
-        if (learn.Opt is ICheckpointable extra)
-        {
-            extra.SaveState(w);
-        }
-    }
-
-    private void LoadOptimizer(Learner learn, BinaryReader r)
-    {
-        Guard("the optimiser's state", r, () =>
-        {
-            ((OptimizerHelper)learn.Opt.Inner).load_state_dict(r);
-            bool hasExtra = r.ReadBoolean();
-            if (hasExtra && learn.Opt is ICheckpointable extra)
-            {
-                extra.LoadState(r);
-            }
-            else if (hasExtra != learn.Opt is ICheckpointable)
-            {
-                throw new InvalidDataException($"the optimiser wrapper {learn.Opt.GetType().Name} does not match the one that wrote the checkpoint");
-            }
-        });
-    }
+    private void LoadOptimizer(Learner learn, BinaryReader r) =>
+        Guard("the optimiser's state", r, () => learn.Opt.LoadState(r));
 
     private static void SaveRng(Learner learn, BinaryWriter w)
     {

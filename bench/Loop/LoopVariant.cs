@@ -88,45 +88,31 @@ internal sealed class RawLoop : LoopVariant
     }
 }
 
-/// <summary>(b) CallbackGen's Learner with nothing but what it attaches by itself.</summary>
-internal sealed class BarebonesLearner : LoopVariant
+/// <summary>
+/// CallbackGen's Learner with the callbacks it attaches by itself plus <c>extra</c> ones for the fit:
+/// (b) none, (c) the standard stack, and the single-callback variants that price one callback.
+/// </summary>
+internal sealed class LearnerVariant(string key, string description, Func<Callback[]> extra) : LoopVariant
 {
-    public override string Key => "b";
+    public override string Key => key;
 
-    public override string Description => "CallbackGen Learner, barebones";
+    public override string Description => description;
 
-    /// <summary>The callbacks the learner attached by itself (filled by the first run), for the report.</summary>
-    public string DefaultCallbacks { get; private set; } = "?";
+    /// <summary>Every callback of the last fit, for the report.</summary>
+    public string Callbacks { get; private set; } = "?";
 
     protected override void RunEpoch(nn.Module<Tensor, Tensor> model, FashionMnist data, int batchSize, Generator generator, CpuStopwatch sw)
     {
         var learn = new Learner(model, Loaders(data, batchSize, generator), CrossEntropy, Optimizer.Sgd(), Lr);
-        DefaultCallbacks = string.Join(", ", learn.Callbacks.Select(cb => cb.Name));
+        Callback[] cbs = extra();
+        Callbacks = string.Join(", ", learn.Callbacks.Concat(cbs).Select(cb => cb.Name));
         sw.Start();
-        learn.Fit(1);
+        learn.Fit(1, cbs: cbs);
         sw.Stop();
         learn.Opt.Dispose();
-    }
-}
-
-/// <summary>(c) The Learner with the standard stack a user would run.</summary>
-internal sealed class StandardStackLearner : LoopVariant
-{
-    public override string Key => "c";
-
-    public override string Description => "CallbackGen Learner, standard stack";
-
-    /// <summary>The callbacks attached during the fit, for the report.</summary>
-    public string Stack { get; private set; } = "?";
-
-    protected override void RunEpoch(nn.Module<Tensor, Tensor> model, FashionMnist data, int batchSize, Generator generator, CpuStopwatch sw)
-    {
-        var learn = new Learner(model, Loaders(data, batchSize, generator), CrossEntropy, Optimizer.Sgd(), Lr);
-        Callback[] stack = StandardStack.Create(Lr);
-        Stack = string.Join(", ", learn.Callbacks.Concat(stack).Select(cb => cb.Name));
-        sw.Start();
-        learn.Fit(1, cbs: stack);
-        sw.Stop();
-        learn.Opt.Dispose();
+        foreach (IDisposable d in cbs.OfType<IDisposable>())
+        {
+            d.Dispose();
+        }
     }
 }

@@ -7,7 +7,7 @@ namespace CallbackGen.Benchmarks.Loop;
 /// rotated each round so drift in the machine's speed falls on every variant alike — and keeps every
 /// epoch's time and memory.
 /// </summary>
-internal sealed class ThroughputBenchmark(IReadOnlyList<LoopVariant> variants, int rounds, int batchSize, long seed)
+internal sealed class ThroughputBenchmark(int rounds, int batchSize, long seed)
 {
     public sealed record Sample(string Model, string Variant, int Round, double Seconds, double CpuSeconds, double SamplesPerSecond, double RssAfterMiB, double PeakMiB);
 
@@ -18,11 +18,11 @@ internal sealed class ThroughputBenchmark(IReadOnlyList<LoopVariant> variants, i
 
     public bool PeakIsPerEpoch { get; private set; } = true;
 
-    public void Run(string modelName, FashionMnist data, Action<string> log)
+    public void Run(string modelName, FashionMnist data, IReadOnlyList<LoopVariant> variants, Action<string> log)
     {
         long samples = data.TrainCount + data.ValidCount;
         log($"{modelName}: warm-up");
-        RecordWeightDifference(modelName, data);
+        RecordWeightDifference(modelName, data, variants);
 
         for (int round = 0; round < rounds; round++)
         {
@@ -40,7 +40,7 @@ internal sealed class ThroughputBenchmark(IReadOnlyList<LoopVariant> variants, i
     }
 
     // The warm-up round: every variant once (JIT, libtorch's first-use allocations), and a and b's weights compared.
-    private void RecordWeightDifference(string modelName, FashionMnist data)
+    private void RecordWeightDifference(string modelName, FashionMnist data, IReadOnlyList<LoopVariant> variants)
     {
         var runs = variants.Select(v => v.Run(modelName, data, batchSize, seed)).ToList();
         try

@@ -39,7 +39,16 @@ public sealed class ConsumerProjectTests(PackagedConsumer consumer)
             "AfterFit",
             "done",
         ];
-        Assert.Equal(expected, run.Output.Split('\n', StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries));
+        string[] lines = run.Output.Split('\n', StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries);
+        int done = Array.IndexOf(lines, "done");
+        Assert.True(done >= 0, run.ToString());
+        Assert.Equal(expected, lines[..(done + 1)]);
+
+        // Then the dispatch plan: the consumer's handlers with their resolved orders, after the built-in TrainEval.
+        string plan = string.Join('\n', lines[(done + 1)..]);
+        Assert.Contains("TrainEvalCallback(-10)", plan, StringComparison.Ordinal);
+        Assert.Contains("PrintingCallback(100)", plan, StringComparison.Ordinal);
+        Assert.Contains("PrintingCallback(0)", plan, StringComparison.Ordinal);
     }
 
     [Fact]

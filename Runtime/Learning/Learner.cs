@@ -19,7 +19,7 @@ public sealed partial class Learner
     /// <param name="lossFunc">The loss: (prediction, target) → scalar tensor.</param>
     /// <param name="optFunc">Creates the optimiser at the first fit; default plain SGD.</param>
     /// <param name="lr">The default learning rate.</param>
-    /// <param name="cbs">Callbacks kept for every fit (a <see cref="TrainEvalCallback"/> is always added).</param>
+    /// <param name="cbs">Callbacks kept for every fit (a <see cref="TrainEvalCallback"/> and a <see cref="TerminateOnNaN"/> are always added).</param>
     public Learner(
         nn.Module<Tensor, Tensor> model,
         DataBunch data,
@@ -34,6 +34,7 @@ public sealed partial class Learner
         OptFunc = optFunc ?? Optimizer.Sgd();
         Lr = lr;
         Add(new TrainEvalCallback());
+        Add(new TerminateOnNaN());
         if (cbs is not null)
         {
             foreach (Callback cb in cbs)
@@ -204,7 +205,7 @@ public sealed partial class Learner
 
     private void DoFit()
     {
-        for (int epoch = 0; epoch < NEpoch; epoch++)
+        for (int epoch = StartEpoch(); epoch < NEpoch; epoch++)
         {
             Epoch = epoch;
             Dispatcher.Run(Phase.Epoch, DoEpoch);

@@ -9,21 +9,23 @@ namespace CallbackGen.Package.Tests;
 public sealed class PackageLayoutTests(PackagedConsumer consumer)
 {
     [Fact]
-    public void The_package_holds_the_runtime_its_docs_the_generator_and_the_transitive_build_fix()
+    public void The_package_holds_the_runtime_its_docs_the_generator_analyzers_code_fixes_and_the_transitive_build_fix()
     {
         using ZipArchive package = ZipFile.OpenRead(consumer.PackagePath);
         HashSet<string> entries = package.Entries.Select(e => e.FullName).ToHashSet(StringComparer.Ordinal);
 
         Assert.Contains("lib/net10.0/CallbackGen.dll", entries);
         Assert.Contains("lib/net10.0/CallbackGen.xml", entries);
-        Assert.Contains("analyzers/dotnet/cs/CallbackGen.Generators.dll", entries);
+        // Generator, analyzers and code fixes: everything the consumer's compiler and IDE load.
+        Assert.Equal(
+            new[] { "analyzers/dotnet/cs/CallbackGen.Analyzers.dll", "analyzers/dotnet/cs/CallbackGen.CodeFixes.dll", "analyzers/dotnet/cs/CallbackGen.Generators.dll" },
+            entries.Where(e => e.StartsWith("analyzers/", StringComparison.Ordinal)).Order(StringComparer.Ordinal));
         // The task's source sits next to the targets that compile it.
         Assert.Contains("buildTransitive/CallbackGen.targets", entries);
         Assert.Contains("buildTransitive/ElfVersionPatcher.cs", entries);
         Assert.Contains("README.md", entries);
         Assert.Contains("LICENSE", entries);
-        // Only the consumer's compiler loads analyzers: nothing else of ours under analyzers/ or lib/.
-        Assert.All(entries.Where(e => e.StartsWith("analyzers/", StringComparison.Ordinal)), e => Assert.StartsWith("analyzers/dotnet/cs/CallbackGen.", e));
+        // The runtime and its XML docs, nothing else, for the consumer's code.
         Assert.Equal(new[] { "lib/net10.0/CallbackGen.dll", "lib/net10.0/CallbackGen.xml" }, entries.Where(e => e.StartsWith("lib/", StringComparison.Ordinal)).Order(StringComparer.Ordinal));
     }
 

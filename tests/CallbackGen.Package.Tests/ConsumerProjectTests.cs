@@ -56,7 +56,7 @@ public sealed class ConsumerProjectTests(PackagedConsumer consumer)
         Assert.True(need.IsWeak, $"The build left {need.Version} a strict need:\n{consumer.BuildResult}");
     }
 
-    [Fact(Skip = "CBG0001 is reported by CallbackGen.Analyzers, which the package will carry once the analyzers land on main.")]
+    [Fact]
     public void A_misspelt_event_name_fails_the_consumer_build_with_CBG0001()
     {
         CommandResult build = consumer.MisspeltBuildResult;

@@ -1,6 +1,10 @@
+using System;
 using System.Collections.Generic;
 using System.Linq;
+using System.Text;
 using System.Threading;
+using System.Xml;
+using System.Xml.Linq;
 using CallbackGen.Generators.Model;
 using Microsoft.CodeAnalysis;
 using Microsoft.CodeAnalysis.CSharp;
@@ -10,53 +14,67 @@ namespace CallbackGen.Generators
 {
     public sealed partial class CallbackGenerator
     {
-        /// <summary>Symbols to models. Invalid input yields null: the analyzers report it.</summary>
+        /// <summary>
+        /// Symbols to models. Invalid or half-typed input yields null (or leaves a handler out): the
+        /// analyzers report it, the generator stays silent and never throws.
+        /// </summary>
         internal static class Parser
         {
-            private const string CallbackBaseName = "CallbackGen.Callback";
+            private const string RuntimeNamespace = "CallbackGen";
+            private const string CallbackBaseName = "Callback";
 
+            // Parameter types as the emitter writes them: global:: names, keywords for special types,
+            // nullable annotations kept so the generated overload matches the user's nullable context.
             private static readonly SymbolDisplayFormat TypeFormat = SymbolDisplayFormat.FullyQualifiedFormat
                 .AddMiscellaneousOptions(SymbolDisplayMiscellaneousOptions.IncludeNullableReferenceTypeModifier);
 
+            /// <summary>
+            /// The model of the class that declares the [Callback] method <c>ctx.TargetSymbol</c>.
+            /// Every handler of a class yields an equal model; the pipeline keeps one.
+            /// </summary>
             public static CallbackClassModel? ParseCallbackClass(GeneratorAttributeSyntaxContext ctx, CancellationToken ct)
             {
-                if (ctx.TargetSymbol is not IMethodSymbol { ContainingType: { } type })
+                if (ctx.TargetSymbol is not IMethodSymbol { ContainingType: { } type } || ctx.Attributes.IsEmpty)
                 {
                     return null;
                 }
 
-                if (type.TypeKind != TypeKind.Class || !DerivesFrom(type, CallbackBaseName) || !AllPartial(type, ct))
+                INamedTypeSymbol? attributeClass = ctx.Attributes[0].AttributeClass;
+                if (attributeClass is null || type.TypeKind != TypeKind.Class || type.IsRecord || type.IsStatic
+                    || !DerivesFromCallback(type) || !IsDeclarable(type, ct))
                 {
                     return null;
                 }
 
-                int classOrder = ReadOrder(type.GetAttributes(), ctx.Attributes[0].AttributeClass, out _);
+                // The class-level [Callback(Order = …)] is the default of its handlers.
+                AttributeData? classAttribute = Find(type.GetAttributes(), attributeClass);
+                int classOrder = classAttribute is null ? 0 : ReadInt(classAttribute, "Order") ?? 0;
+
                 var handlers = new List<HandlerModel>();
                 var seen = new HashSet<int>();
                 foreach (ISymbol member in type.GetMembers())
                 {
                     ct.ThrowIfCancellationRequested();
-                    if (member is not IMethodSymbol method || method.MethodKind != MethodKind.Ordinary)
+                    if (member is not IMethodSymbol method || method.MethodKind != MethodKind.Ordinary || !IsValidHandler(method))
                     {
                         continue;
                     }
 
-                    AttributeData? attribute = method.GetAttributes()
-                        .FirstOrDefault(a => SymbolEqualityComparer.Default.Equals(a.AttributeClass, ctx.Attributes[0].AttributeClass));
-                    if (attribute is null || !IsValidHandler(method))
-                    {
-                        continue;
-                    }
-
+                    AttributeData? attribute = Find(method.GetAttributes(), attributeClass);
                     int eventIndex = EventCatalog.IndexOf(method.Name);
-                    if (eventIndex < 0 || !seen.Add(eventIndex))
+
+                    // Unknown names (CBG0001) and second handlers of one event (CBG0005) are left out.
+                    if (attribute is null || eventIndex < 0 || !seen.Add(eventIndex))
                     {
                         continue;
                     }
 
-                    int order = ReadOrder(new[] { attribute }, attribute.AttributeClass, out bool hasOrder);
-                    int every = ReadNamed(attribute, "Every");
-                    handlers.Add(new HandlerModel(method.Name, eventIndex, hasOrder ? order : classOrder, every));
+                    handlers.Add(new HandlerModel(
+                        Escape(method.Name),
+                        eventIndex,
+                        ReadInt(attribute, "Order") ?? classOrder,
+                        Math.Max(0, ReadInt(attribute, "Every") ?? 0),
+                        ReadBool(attribute, "Once") ?? false));
                 }
 
                 if (handlers.Count == 0)
@@ -65,68 +83,73 @@ namespace CallbackGen.Generators
                 }
 
                 handlers.Sort((a, b) => a.EventIndex.CompareTo(b.EventIndex));
-                string? ns = type.ContainingNamespace.IsGlobalNamespace ? null : type.ContainingNamespace.ToDisplayString();
-                return new CallbackClassModel(
-                    ns,
-                    ContainingTypes(type),
-                    Declaration(type),
-                    HintName(type) + ".Callback.g.cs",
-                    EquatableArray.From(handlers));
+                return new CallbackClassModel(Container(type), EquatableArray.From(handlers));
             }
 
+            /// <summary>The model of the [Annealer] method <c>ctx.TargetSymbol</c>, or null when its shape is invalid.</summary>
             public static AnnealerModel? ParseAnnealer(GeneratorAttributeSyntaxContext ctx, CancellationToken ct)
             {
-                if (ctx.TargetSymbol is not IMethodSymbol method || method.ContainingType is not { } type)
+                if (ctx.TargetSymbol is not IMethodSymbol { ContainingType: { } type } method)
                 {
                     return null;
                 }
 
-                if (!method.IsStatic || method.IsGenericMethod || method.ReturnType.SpecialType != SpecialType.System_Double
-                    || method.Parameters.Length < 2 || !type.IsStatic || !AllPartial(type, ct))
+                if (method.MethodKind != MethodKind.Ordinary || !method.IsStatic || method.IsGenericMethod
+                    || method.ReturnType.SpecialType != SpecialType.System_Double || method.ReturnsByRef || method.ReturnsByRefReadonly
+                    || method.Parameters.Length < 2 || type.TypeKind != TypeKind.Class || !type.IsStatic
+                    || !IsIdentifier(method.Name) || !IsDeclarable(type, ct))
                 {
                     return null;
                 }
 
                 IParameterSymbol position = method.Parameters[method.Parameters.Length - 1];
-                if (position.Type.SpecialType != SpecialType.System_Double || method.Parameters.Any(p => p.RefKind != RefKind.None || p.IsParams))
+                if (position.Type.SpecialType != SpecialType.System_Double || method.Parameters.Any(p => !IsCapturable(p)))
                 {
                     return null;
                 }
 
-                var leading = method.Parameters.Take(method.Parameters.Length - 1)
-                    .Select(p => new ParameterModel(p.Type.ToDisplayString(TypeFormat), Escape(p.Name)))
+                XElement? docs = Documentation(method, ct);
+                IParameterSymbol[] leadingSymbols = method.Parameters.Take(method.Parameters.Length - 1).ToArray();
+                var leading = leadingSymbols
+                    .Select(p => new ParameterModel(p.Type.ToDisplayString(TypeFormat), Escape(p.Name), ParamDoc(docs, p.Name, position.Name)))
                     .ToArray();
 
-                // An existing member with the generated signature would collide (CBG0008): skip it.
+                // The generated overload must not collide with an existing member (CBG0008 reports it).
                 bool collides = type.GetMembers(method.Name).OfType<IMethodSymbol>().Any(m =>
-                    m.Parameters.Length == leading.Length
-                    && m.Parameters.Select(p => p.Type.ToDisplayString(TypeFormat)).SequenceEqual(leading.Select(l => l.Type)));
+                    m.Parameters.Length == leadingSymbols.Length
+                    && m.Parameters.Zip(leadingSymbols, (a, b) => SymbolEqualityComparer.Default.Equals(a.Type, b.Type)).All(same => same));
                 if (collides)
                 {
                     return null;
                 }
 
-                string? ns = type.ContainingNamespace.IsGlobalNamespace ? null : type.ContainingNamespace.ToDisplayString();
-                var containing = ContainingTypes(type).Concat(new[] { Declaration(type) }).ToArray();
-                return new AnnealerModel(
-                    ns,
-                    new EquatableArray<TypeDeclaration>(containing),
-                    $"{HintName(type)}.{method.Name}.{leading.Length}.Annealer.g.cs",
+                string cref = method.GetDocumentationCommentId() ?? string.Empty;
+                var model = new AnnealerMethodModel(
                     Accessibility(method.DeclaredAccessibility),
-                    method.Name,
+                    Escape(method.Name),
                     new EquatableArray<ParameterModel>(leading),
                     Escape(position.Name),
-                    Summary(method.GetDocumentationCommentXml(cancellationToken: ct)));
+                    ElementText(docs?.Element("summary"), position.Name),
+                    cref);
+                return new AnnealerModel(Container(type), model);
             }
 
             private static bool IsValidHandler(IMethodSymbol m) =>
-                !m.IsStatic && !m.IsGenericMethod && m.Parameters.Length == 0 && m.ReturnsVoid && !m.IsAsync && !m.IsAbstract;
+                !m.IsStatic && !m.IsGenericMethod && m.Parameters.Length == 0 && m.ReturnsVoid && !m.IsAsync
+                && !m.IsAbstract && !m.IsExtern && m.PartialImplementationPart is null && !m.IsPartialDefinition;
 
-            private static bool DerivesFrom(INamedTypeSymbol type, string metadataName)
+            // A leading parameter is captured by the returned lambda: no ref-like kinds, no pointers.
+            private static bool IsCapturable(IParameterSymbol p) =>
+                p.RefKind == RefKind.None && !p.IsParams && IsIdentifier(p.Name)
+                && p.Type.TypeKind is not (TypeKind.Pointer or TypeKind.FunctionPointer or TypeKind.Error or TypeKind.Dynamic)
+                && !p.Type.IsRefLikeType;
+
+            private static bool DerivesFromCallback(INamedTypeSymbol type)
             {
                 for (INamedTypeSymbol? t = type.BaseType; t is not null; t = t.BaseType)
                 {
-                    if (t.ToDisplayString() == metadataName)
+                    if (t.Name == CallbackBaseName && t.Arity == 0 && t.ContainingType is null
+                        && t.ContainingNamespace is { ContainingNamespace.IsGlobalNamespace: true, Name: RuntimeNamespace })
                     {
                         return true;
                     }
@@ -135,13 +158,29 @@ namespace CallbackGen.Generators
                 return false;
             }
 
-            private static bool AllPartial(INamedTypeSymbol type, CancellationToken ct)
+            // The generator can add a part to the type only when it and every containing type are
+            // declared partial in source, and every name on the way is a real identifier.
+            private static bool IsDeclarable(INamedTypeSymbol type, CancellationToken ct)
             {
                 for (INamedTypeSymbol? t = type; t is not null; t = t.ContainingType)
                 {
-                    bool partial = t.DeclaringSyntaxReferences.Length > 0 && t.DeclaringSyntaxReferences.All(r =>
-                        r.GetSyntax(ct) is TypeDeclarationSyntax decl && decl.Modifiers.Any(SyntaxKind.PartialKeyword));
-                    if (!partial)
+                    if (!IsIdentifier(t.Name) || t.DeclaringSyntaxReferences.IsEmpty || t.TypeKind == TypeKind.Error)
+                    {
+                        return false;
+                    }
+
+                    foreach (SyntaxReference r in t.DeclaringSyntaxReferences)
+                    {
+                        if (r.GetSyntax(ct) is not TypeDeclarationSyntax decl || !decl.Modifiers.Any(SyntaxKind.PartialKeyword))
+                        {
+                            return false;
+                        }
+                    }
+                }
+
+                for (INamespaceSymbol? ns = type.ContainingNamespace; ns is { IsGlobalNamespace: false }; ns = ns.ContainingNamespace)
+                {
+                    if (!IsIdentifier(ns.Name))
                     {
                         return false;
                     }
@@ -150,51 +189,70 @@ namespace CallbackGen.Generators
                 return true;
             }
 
-            private static int ReadOrder(IEnumerable<AttributeData> attributes, INamedTypeSymbol? attributeClass, out bool found)
-            {
-                found = false;
-                foreach (AttributeData a in attributes)
-                {
-                    if (!SymbolEqualityComparer.Default.Equals(a.AttributeClass, attributeClass))
-                    {
-                        continue;
-                    }
+            private static bool IsIdentifier(string name) => name.Length > 0 && SyntaxFacts.IsValidIdentifier(name);
 
-                    foreach (KeyValuePair<string, TypedConstant> arg in a.NamedArguments)
-                    {
-                        if (arg.Key == "Order" && arg.Value.Value is int order)
-                        {
-                            found = true;
-                            return order;
-                        }
-                    }
-                }
+            private static AttributeData? Find(IEnumerable<AttributeData> attributes, INamedTypeSymbol attributeClass) =>
+                attributes.FirstOrDefault(a => SymbolEqualityComparer.Default.Equals(a.AttributeClass, attributeClass));
 
-                return 0;
-            }
-
-            private static int ReadNamed(AttributeData attribute, string name)
+            private static int? ReadInt(AttributeData attribute, string name)
             {
                 foreach (KeyValuePair<string, TypedConstant> arg in attribute.NamedArguments)
                 {
-                    if (arg.Key == name && arg.Value.Value is int value)
+                    if (arg.Key == name && arg.Value.Kind == TypedConstantKind.Primitive && arg.Value.Value is int value)
                     {
                         return value;
                     }
                 }
 
-                return 0;
+                return null;
             }
 
-            private static EquatableArray<TypeDeclaration> ContainingTypes(INamedTypeSymbol type)
+            private static bool? ReadBool(AttributeData attribute, string name)
             {
-                var list = new List<TypeDeclaration>();
-                for (INamedTypeSymbol? t = type.ContainingType; t is not null; t = t.ContainingType)
+                foreach (KeyValuePair<string, TypedConstant> arg in attribute.NamedArguments)
                 {
-                    list.Insert(0, Declaration(t));
+                    if (arg.Key == name && arg.Value.Kind == TypedConstantKind.Primitive && arg.Value.Value is bool value)
+                    {
+                        return value;
+                    }
                 }
 
-                return new EquatableArray<TypeDeclaration>(list.ToArray());
+                return null;
+            }
+
+            private static TypeContainer Container(INamedTypeSymbol type)
+            {
+                var hint = new StringBuilder();
+                var namespaces = new List<string>();
+                for (INamespaceSymbol? n = type.ContainingNamespace; n is { IsGlobalNamespace: false }; n = n.ContainingNamespace)
+                {
+                    namespaces.Insert(0, n.Name);
+                }
+
+                // File names: namespace parts joined by '.', nested types by '-', arity in braces, so
+                // N.A.B (namespace N.A) and N.A-B (B nested in A) differ. Case clashes are resolved later.
+                foreach (string part in namespaces)
+                {
+                    hint.Append(HintSafe(part)).Append('.');
+                }
+
+                var typeChain = new List<INamedTypeSymbol>();
+                for (INamedTypeSymbol? t = type; t is not null; t = t.ContainingType)
+                {
+                    typeChain.Insert(0, t);
+                }
+
+                for (int i = 0; i < typeChain.Count; i++)
+                {
+                    hint.Append(i == 0 ? string.Empty : "-").Append(HintSafe(typeChain[i].Name));
+                    if (typeChain[i].Arity > 0)
+                    {
+                        hint.Append('{').Append(typeChain[i].Arity).Append('}');
+                    }
+                }
+
+                string? fullNamespace = namespaces.Count == 0 ? null : string.Join(".", namespaces.Select(Escape));
+                return new TypeContainer(fullNamespace, EquatableArray.From(typeChain.Select(Declaration)), hint.ToString());
             }
 
             private static TypeDeclaration Declaration(INamedTypeSymbol t)
@@ -203,11 +261,6 @@ namespace CallbackGen.Generators
                     : t.TypeKind == TypeKind.Struct ? "struct"
                     : t.TypeKind == TypeKind.Interface ? "interface"
                     : "class";
-                if (t.IsStatic)
-                {
-                    keyword = "static " + keyword;
-                }
-
                 string name = Escape(t.Name);
                 if (t.TypeParameters.Length > 0)
                 {
@@ -217,16 +270,17 @@ namespace CallbackGen.Generators
                 return new TypeDeclaration(keyword, name);
             }
 
-            private static string HintName(INamedTypeSymbol type)
+            private static string HintSafe(string name)
             {
-                string name = type.ToDisplayString(SymbolDisplayFormat.FullyQualifiedFormat)
-                    .Replace("global::", string.Empty);
-                var chars = name.Select(c => char.IsLetterOrDigit(c) || c == '.' || c == '_' ? c : '_').ToArray();
+                var chars = name.Select(c => char.IsLetterOrDigit(c) || c == '_' ? c : '_').ToArray();
                 return new string(chars);
             }
 
+            // '@' is legal before any identifier; put it before every keyword, contextual ones included.
             private static string Escape(string identifier) =>
-                SyntaxFacts.GetKeywordKind(identifier) != SyntaxKind.None ? "@" + identifier : identifier;
+                SyntaxFacts.GetKeywordKind(identifier) != SyntaxKind.None || SyntaxFacts.GetContextualKeywordKind(identifier) != SyntaxKind.None
+                    ? "@" + identifier
+                    : identifier;
 
             private static string Accessibility(Accessibility a) => a switch
             {
@@ -238,22 +292,53 @@ namespace CallbackGen.Generators
                 _ => "private",
             };
 
-            private static string? Summary(string? xml)
+            // The compiler's view of the doc comment: crefs come back as documentation ids ("T:…"),
+            // which the emitter can write verbatim without binding them in the generated file.
+            private static XElement? Documentation(IMethodSymbol method, CancellationToken ct)
             {
+                string? xml = method.GetDocumentationCommentXml(expandIncludes: false, cancellationToken: ct);
                 if (string.IsNullOrWhiteSpace(xml))
                 {
                     return null;
                 }
 
-                int start = xml!.IndexOf("<summary>", System.StringComparison.Ordinal);
-                int end = xml.IndexOf("</summary>", System.StringComparison.Ordinal);
-                if (start < 0 || end <= start)
+                try
+                {
+                    return XElement.Parse(xml, LoadOptions.None);
+                }
+                catch (XmlException)
+                {
+                    // A badly formed comment is the compiler's to report; derive the docs instead.
+                    return null;
+                }
+            }
+
+            private static string? ParamDoc(XElement? docs, string name, string positionName) =>
+                ElementText(docs?.Elements("param").FirstOrDefault(e => (string?)e.Attribute("name") == name), positionName);
+
+            // The element's inner XML on one line. A reference to the position parameter becomes
+            // <c>pos</c>: the generated overload has no such parameter to refer to.
+            private static string? ElementText(XElement? element, string positionName)
+            {
+                if (element is null)
                 {
                     return null;
                 }
 
-                string text = xml.Substring(start + 9, end - start - 9);
-                return string.Join(" ", text.Split(new[] { '\r', '\n' }, System.StringSplitOptions.RemoveEmptyEntries).Select(l => l.Trim()));
+                var copy = new XElement(element);
+                foreach (XElement paramref in copy.Descendants("paramref").ToArray())
+                {
+                    if ((string?)paramref.Attribute("name") == positionName)
+                    {
+                        paramref.ReplaceWith(new XElement("c", positionName));
+                    }
+                }
+
+                string text = string.Concat(copy.Nodes().Select(n => n.ToString(SaveOptions.DisableFormatting)));
+                string oneLine = string.Join(" ", text.Split(new[] { '\r', '\n' }, StringSplitOptions.RemoveEmptyEntries)
+                    .Select(l => l.Trim())
+                    .Where(l => l.Length > 0));
+                return oneLine.Length == 0 ? null : oneLine;
             }
         }
     }

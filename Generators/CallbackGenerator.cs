@@ -1,6 +1,11 @@
+using System;
+using System.Collections.Generic;
+using System.Collections.Immutable;
 using System.Linq;
+using System.Threading;
 using CallbackGen.Generators.Model;
 using Microsoft.CodeAnalysis;
+using Microsoft.CodeAnalysis.CSharp.Syntax;
 
 namespace CallbackGen.Generators
 {
@@ -8,6 +13,11 @@ namespace CallbackGen.Generators
     /// Turns [Callback] methods into reflection-free dispatch and [Annealer] methods into
     /// partial-application factories. Wiring only: see the Parser and Emitter parts.
     /// </summary>
+    /// <remarks>
+    /// Each pipeline is: attribute hits → one equatable model per hit (no symbols, syntax or
+    /// compilation past the transform) → collected, de-duplicated and grouped per class in ordinal
+    /// order → one file per class. A class whose model did not change is not re-emitted.
+    /// </remarks>
     [Generator(LanguageNames.CSharp)]
     public sealed partial class CallbackGenerator : IIncrementalGenerator
     {
@@ -21,16 +31,16 @@ namespace CallbackGen.Generators
         public static class TrackingNames
         {
             /// <summary>Per [Callback] method: the model of its whole class (or null when invalid).</summary>
+            public const string CallbackHandlers = nameof(CallbackHandlers);
+
+            /// <summary>One model per callback class, ordered by file name.</summary>
             public const string CallbackClasses = nameof(CallbackClasses);
 
-            /// <summary>The distinct valid class models, one item each.</summary>
-            public const string DistinctCallbackClasses = nameof(DistinctCallbackClasses);
-
             /// <summary>Per [Annealer] method: its model (or null when invalid).</summary>
-            public const string Annealers = nameof(Annealers);
+            public const string AnnealerMethods = nameof(AnnealerMethods);
 
-            /// <summary>The valid annealer models.</summary>
-            public const string ValidAnnealers = nameof(ValidAnnealers);
+            /// <summary>One model per class with annealers, ordered by file name.</summary>
+            public const string AnnealerClasses = nameof(AnnealerClasses);
         }
 
         /// <inheritdoc/>
@@ -39,30 +49,75 @@ namespace CallbackGen.Generators
             IncrementalValuesProvider<CallbackClassModel> classes = context.SyntaxProvider
                 .ForAttributeWithMetadataName(
                     CallbackAttributeName,
-                    predicate: static (node, _) => node is Microsoft.CodeAnalysis.CSharp.Syntax.MethodDeclarationSyntax,
+                    predicate: static (node, _) => node is MethodDeclarationSyntax,
                     transform: static (ctx, ct) => Parser.ParseCallbackClass(ctx, ct))
-                .WithTrackingName(TrackingNames.CallbackClasses)
+                .WithTrackingName(TrackingNames.CallbackHandlers)
                 .Where(static m => m is not null)
-                .Select(static (m, _) => m!)
                 .Collect()
-                .SelectMany(static (all, _) => all.Distinct().OrderBy(m => m.HintName, System.StringComparer.Ordinal))
-                .WithTrackingName(TrackingNames.DistinctCallbackClasses);
+                .SelectMany(static (all, ct) => DistinctClasses(all!, ct))
+                .WithTrackingName(TrackingNames.CallbackClasses);
 
             context.RegisterSourceOutput(classes, static (spc, model) =>
                 spc.AddSource(model.HintName, Emitter.EmitCallbackClass(model)));
 
-            IncrementalValuesProvider<AnnealerModel> annealers = context.SyntaxProvider
+            IncrementalValuesProvider<AnnealerClassModel> annealers = context.SyntaxProvider
                 .ForAttributeWithMetadataName(
                     AnnealerAttributeName,
-                    predicate: static (node, _) => node is Microsoft.CodeAnalysis.CSharp.Syntax.MethodDeclarationSyntax,
+                    predicate: static (node, _) => node is MethodDeclarationSyntax,
                     transform: static (ctx, ct) => Parser.ParseAnnealer(ctx, ct))
-                .WithTrackingName(TrackingNames.Annealers)
+                .WithTrackingName(TrackingNames.AnnealerMethods)
                 .Where(static m => m is not null)
-                .Select(static (m, _) => m!)
-                .WithTrackingName(TrackingNames.ValidAnnealers);
+                .Collect()
+                .SelectMany(static (all, ct) => GroupAnnealers(all!, ct))
+                .WithTrackingName(TrackingNames.AnnealerClasses);
 
             context.RegisterSourceOutput(annealers, static (spc, model) =>
-                spc.AddSource(model.HintName, Emitter.EmitAnnealer(model)));
+                spc.AddSource(model.HintName, Emitter.EmitAnnealers(model)));
+        }
+
+        // Every handler of a class gave the same model (a partial class may span files): keep one.
+        private static ImmutableArray<CallbackClassModel> DistinctClasses(ImmutableArray<CallbackClassModel> all, CancellationToken ct)
+        {
+            ct.ThrowIfCancellationRequested();
+            CallbackClassModel[] distinct = all.Distinct().OrderBy(m => m.Container.HintStem, StringComparer.Ordinal).ToArray();
+            string[] stems = UniqueStems(distinct.Select(m => m.Container.HintStem).ToArray());
+            return distinct.Select((m, i) => m with { Container = m.Container with { HintStem = stems[i] } }).ToImmutableArray();
+        }
+
+        private static ImmutableArray<AnnealerClassModel> GroupAnnealers(ImmutableArray<AnnealerModel> all, CancellationToken ct)
+        {
+            ct.ThrowIfCancellationRequested();
+            AnnealerClassModel[] classes = all
+                .Distinct()
+                .GroupBy(a => a.Container)
+                .Select(g => new AnnealerClassModel(g.Key, EquatableArray.From(g
+                    .Select(a => a.Method)
+                    .OrderBy(m => m.Name, StringComparer.Ordinal)
+                    .ThenBy(m => m.OriginalCref, StringComparer.Ordinal))))
+                .OrderBy(c => c.Container.HintStem, StringComparer.Ordinal)
+                .ToArray();
+            string[] stems = UniqueStems(classes.Select(c => c.Container.HintStem).ToArray());
+            return classes.Select((c, i) => c with { Container = c.Container with { HintStem = stems[i] } }).ToImmutableArray();
+        }
+
+        // File names are compared without case; types named Foo and foo get Foo and foo_2 (ordinal
+        // order decides, so the result is deterministic). Without this AddSource would throw.
+        private static string[] UniqueStems(string[] stems)
+        {
+            var used = new HashSet<string>(StringComparer.OrdinalIgnoreCase);
+            var result = new string[stems.Length];
+            for (int i = 0; i < stems.Length; i++)
+            {
+                string stem = stems[i];
+                for (int n = 2; !used.Add(stem); n++)
+                {
+                    stem = stems[i] + "_" + n;
+                }
+
+                result[i] = stem;
+            }
+
+            return result;
         }
     }
 }

@@ -34,6 +34,18 @@ namespace CallbackGen.Generators
             return this;
         }
 
+        public IndentedWriter Indent()
+        {
+            depth++;
+            return this;
+        }
+
+        public IndentedWriter Unindent()
+        {
+            depth--;
+            return this;
+        }
+
         public override string ToString() => sb.ToString();
     }
 }

@@ -26,6 +26,19 @@ namespace CallbackGen
             new[] { "BeginBatch", "BeforeBatch" },
         };
 
+        /// <summary>Events that fire once per fit: a period (<c>Every</c>) means nothing for them.</summary>
+        public static readonly string[] FitEvents = { "BeforeFit", "AfterFit", "AfterCancelFit" };
+
+        /// <summary>
+        /// Events that fire once per epoch (the epoch and its train and validate phases): a period
+        /// counts epochs. Every other event fires once per batch, and its period counts batches.
+        /// </summary>
+        public static readonly string[] EpochEvents =
+        {
+            "BeforeEpoch", "BeforeTrain", "AfterTrain", "BeforeValidate", "AfterValidate", "AfterEpoch",
+            "AfterCancelTrain", "AfterCancelValidate", "AfterCancelEpoch",
+        };
+
         /// <summary>The ordinal of <paramref name="name"/>, or -1 when it is not an event.</summary>
         public static int IndexOf(string name)
         {

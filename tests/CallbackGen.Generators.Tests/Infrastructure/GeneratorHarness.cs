@@ -1,7 +1,10 @@
+extern alias Generators;
+
 using System.Reflection;
 using Basic.Reference.Assemblies;
 using Microsoft.CodeAnalysis;
 using Microsoft.CodeAnalysis.CSharp;
+using Generators::CallbackGen.Generators;
 
 namespace CallbackGen.Generators.Tests.Infrastructure;
 
@@ -19,22 +22,27 @@ public static class GeneratorHarness
 
     public static CSharpParseOptions ParseOptions { get; } = new(LanguageVersion.Latest);
 
-    public static CSharpCompilation Compile(params string[] sources) => CSharpCompilation.Create(
+    public static CSharpCompilation Compile(params string[] sources) => Compile(ParseOptions, sources);
+
+    public static CSharpCompilation Compile(CSharpParseOptions options, params string[] sources) => CSharpCompilation.Create(
         "UserAssembly_" + Guid.NewGuid().ToString("N"),
-        sources.Select((s, i) => CSharpSyntaxTree.ParseText(s, ParseOptions, path: $"Source{i}.cs")),
+        sources.Select((s, i) => CSharpSyntaxTree.ParseText(s, options, path: $"Source{i}.cs")),
         References.Value,
         new CSharpCompilationOptions(OutputKind.DynamicallyLinkedLibrary, nullableContextOptions: NullableContextOptions.Enable));
 
-    public static GeneratorDriver CreateDriver(bool trackSteps = true) => CSharpGeneratorDriver.Create(
+    public static GeneratorDriver CreateDriver(bool trackSteps = true, CSharpParseOptions? options = null) => CSharpGeneratorDriver.Create(
         new[] { new CallbackGenerator().AsSourceGenerator() },
-        parseOptions: ParseOptions,
+        parseOptions: options ?? ParseOptions,
         driverOptions: new GeneratorDriverOptions(IncrementalGeneratorOutputKind.None, trackIncrementalGeneratorSteps: trackSteps));
 
     /// <summary>Runs the generator; returns the run result and the compilation with generated sources.</summary>
-    public static (GeneratorDriverRunResult Result, Compilation Output) Run(params string[] sources)
+    public static (GeneratorDriverRunResult Result, Compilation Output) Run(params string[] sources) => Run(ParseOptions, sources);
+
+    /// <summary>Runs the generator with the given parse options (for example documentation diagnostics on).</summary>
+    public static (GeneratorDriverRunResult Result, Compilation Output) Run(CSharpParseOptions options, params string[] sources)
     {
-        CSharpCompilation input = Compile(sources);
-        GeneratorDriver driver = CreateDriver().RunGeneratorsAndUpdateCompilation(input, out Compilation output, out _);
+        CSharpCompilation input = Compile(options, sources);
+        GeneratorDriver driver = CreateDriver(options: options).RunGeneratorsAndUpdateCompilation(input, out Compilation output, out _);
         return (driver.GetRunResult(), output);
     }
 
@@ -44,6 +52,26 @@ public static class GeneratorHarness
             .Single(s => s.HintName.EndsWith(hintNameEnd, StringComparison.Ordinal))
             .SourceText.ToString();
 
+    /// <summary>Every generated file, in hint-name order, each under a line that names it: one snapshot text.</summary>
+    public static string AllGenerated(GeneratorDriverRunResult result) => string.Join(
+        "\n",
+        result.Results.SelectMany(r => r.GeneratedSources)
+            .OrderBy(s => s.HintName, StringComparer.Ordinal)
+            .Select(s => $"//// {s.HintName}\n{s.SourceText}"));
+
+    /// <summary>The generated file names, sorted.</summary>
+    public static string[] HintNames(GeneratorDriverRunResult result) =>
+        result.Results.SelectMany(r => r.GeneratedSources).Select(s => s.HintName).OrderBy(h => h, StringComparer.Ordinal).ToArray();
+
+    /// <summary>Fails unless the generator reported nothing and the output compiles with no warning.</summary>
+    public static void AssertCleanCompile(GeneratorDriverRunResult result, Compilation output)
+    {
+        Assert.Empty(result.Diagnostics);
+        Assert.All(result.Results, r => Assert.Null(r.Exception));
+        Diagnostic[] problems = output.GetDiagnostics().Where(d => d.Severity >= DiagnosticSeverity.Warning).ToArray();
+        Assert.True(problems.Length == 0, string.Join(Environment.NewLine, problems.Select(d => d.ToString())));
+    }
+
     /// <summary>Compiles the output (failing on any error or warning) and loads it.</summary>
     public static Assembly Load(Compilation output)
     {
@@ -52,5 +80,13 @@ public static class GeneratorHarness
         var problems = emit.Diagnostics.Where(d => d.Severity >= DiagnosticSeverity.Warning).ToArray();
         Assert.True(emit.Success && problems.Length == 0, string.Join(Environment.NewLine, problems.Select(d => d.ToString())));
         return Assembly.Load(pe.ToArray());
+    }
+
+    /// <summary>Runs the generator on the sources, compiles and loads the result.</summary>
+    public static Assembly Build(params string[] sources)
+    {
+        var (result, output) = Run(sources);
+        Assert.All(result.Results, r => Assert.Null(r.Exception));
+        return Load(output);
     }
 }

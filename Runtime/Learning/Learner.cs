@@ -248,10 +248,7 @@ public sealed partial class Learner : IDisposable
             if (lr is double newLr)
             {
                 Lr = newLr;
-                if (opt is not null)
-                {
-                    SetLearningRate(opt, newLr);
-                }
+                opt?.Set(Hyper.Lr, newLr);
             }
 
             if (opt is null)
@@ -457,14 +454,6 @@ public sealed partial class Learner : IDisposable
         Yb = null!;
         Pred = null!;
         Loss = null!;
-    }
-
-    private static void SetLearningRate(Optimizer optimizer, double lr)
-    {
-        foreach (optim.ILearningRateController group in optimizer.Inner.ParamGroups)
-        {
-            group.LearningRate = lr;
-        }
     }
 
     private static void CheckLr(double lr, string paramName)

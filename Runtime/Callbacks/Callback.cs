@@ -74,7 +74,7 @@ public abstract class Callback
     public virtual string Name => GetType().Name;
 
     /// <summary>
-    /// Called once at the very end of every <see cref="Learner.Fit"/> and <see cref="Learner.Validate"/>,
+    /// Called once at the very end of every <see cref="Learner.Fit(int, double?, IEnumerable{Callback}?)"/> and <see cref="Learner.Validate"/>,
     /// however the run ended: normally, cancelled, or by an exception (then <paramref name="error"/> is
     /// that exception, which keeps propagating after every callback's teardown ran). Release here what
     /// the callback holds only while a run is going on (an open file, a live display), because

@@ -1,97 +1,324 @@
-using TorchSharp;
 using static TorchSharp.torch;
 
 namespace CallbackGen.Data;
 
 /// <summary>
-/// Batches of a dataset. The in-memory fast path keeps the whole dataset as two tensors and builds
-/// each batch with one <c>index_select</c> from a per-epoch <c>randperm</c>: no per-sample tensors.
+/// Batches of a dataset, in the order its <see cref="Sampler"/> draws each epoch.
 /// </summary>
-public class DataLoader : IEnumerable<Batch>
+/// <remarks>
+/// <para>
+/// Two paths. The in-memory fast path (tensors, or a <see cref="TensorDataset"/>) keeps the whole
+/// dataset as two tensors and builds each batch with one <c>index_select</c> from the epoch's
+/// single <c>randperm</c> (or a <c>narrow</c> when sequential): no per-sample tensors. The general
+/// path (<see cref="FromDataset{TSample}"/>) indexes any <see cref="IDataset{TSample}"/> and
+/// collates the samples.
+/// </para>
+/// <para>
+/// Batch tensors are created in the caller's current dispose scope, so a per-batch scope around
+/// <c>MoveNext</c> releases them (and every per-sample tensor of the general path). The epoch's
+/// order tensor lives until the enumeration ends or is disposed.
+/// </para>
+/// </remarks>
+public class DataLoader : IEnumerable<Batch>, IDisposable
 {
-    private readonly Tensor x;
-    private readonly Tensor y;
+    private readonly BatchSource source;
+    private int epochsInProgress;
+    private bool disposed;
 
     /// <summary>Creates a loader over in-memory tensors whose first dimension is the sample.</summary>
-    /// <param name="x">Inputs, shape [N, …].</param>
-    /// <param name="y">Targets, shape [N, …].</param>
+    /// <param name="x">Inputs, shape [N, …] (not copied, not owned).</param>
+    /// <param name="y">Targets, shape [N, …] (not copied, not owned).</param>
     /// <param name="batchSize">Samples per batch; the last batch may be smaller.</param>
     /// <param name="shuffle">Draw a new permutation every epoch (with <paramref name="generator"/>).</param>
-    /// <param name="generator">The random generator for shuffling; null uses torch's default generator.</param>
+    /// <param name="generator">The CPU generator for shuffling; null uses torch's default generator.</param>
     public DataLoader(Tensor x, Tensor y, int batchSize, bool shuffle = false, Generator? generator = null)
+        : this(new TensorDataset(x, y), batchSize, shuffle ? new RandomSampler(x.shape[0], generator) : null)
     {
-        ArgumentNullException.ThrowIfNull(x);
-        ArgumentNullException.ThrowIfNull(y);
+    }
+
+    /// <summary>Creates an in-memory fast-path loader over a <see cref="TensorDataset"/>.</summary>
+    /// <param name="dataset">The dataset (its tensors are not copied, not owned).</param>
+    /// <param name="batchSize">Samples per batch; the last batch may be smaller.</param>
+    /// <param name="sampler">The order of each epoch; null: sequential.</param>
+    public DataLoader(TensorDataset dataset, int batchSize, Sampler? sampler = null)
+        : this(new TensorSource(dataset ?? throw new ArgumentNullException(nameof(dataset)), owned: false), batchSize, sampler)
+    {
+    }
+
+    private DataLoader(BatchSource source, int batchSize, Sampler? sampler)
+    {
         ArgumentOutOfRangeException.ThrowIfLessThan(batchSize, 1);
-        if (x.shape[0] != y.shape[0])
+        sampler ??= new SequentialSampler(source.Length);
+        if (sampler.Length != source.Length)
         {
-            throw new ArgumentException($"Inputs have {x.shape[0]} samples but targets have {y.shape[0]}.", nameof(y));
+            throw new ArgumentException($"The sampler draws {sampler.Length} indices but the dataset has {source.Length} samples.", nameof(sampler));
         }
 
-        this.x = x;
-        this.y = y;
+        this.source = source;
         BatchSize = batchSize;
-        Shuffle = shuffle;
-        Generator = generator;
+        Sampler = sampler;
+    }
+
+    /// <summary>
+    /// Creates a general-path loader over any dataset of <see cref="Sample"/>s, collated with
+    /// <see cref="Collate.Stack"/>. A <see cref="TensorDataset"/> takes the in-memory fast path.
+    /// </summary>
+    /// <param name="dataset">The dataset.</param>
+    /// <param name="batchSize">Samples per batch; the last batch may be smaller.</param>
+    /// <param name="sampler">The order of each epoch; null: sequential.</param>
+    public static DataLoader FromDataset(IDataset<Sample> dataset, int batchSize, Sampler? sampler = null)
+    {
+        ArgumentNullException.ThrowIfNull(dataset);
+        return dataset is TensorDataset tensors
+            ? new DataLoader(tensors, batchSize, sampler)
+            : new DataLoader(new DatasetSource<Sample>(dataset, Collate.Stack, device: null), batchSize, sampler);
+    }
+
+    /// <summary>Creates a general-path loader: each batch indexes the dataset and collates the samples.</summary>
+    /// <typeparam name="TSample">The type of one sample.</typeparam>
+    /// <param name="dataset">The dataset.</param>
+    /// <param name="batchSize">Samples per batch; the last batch may be smaller.</param>
+    /// <param name="collate">Turns a batch's samples into a <see cref="Batch"/> (in the caller's dispose scope).</param>
+    /// <param name="sampler">The order of each epoch; null: sequential.</param>
+    public static DataLoader FromDataset<TSample>(IDataset<TSample> dataset, int batchSize, Func<IReadOnlyList<TSample>, Batch> collate, Sampler? sampler = null)
+    {
+        ArgumentNullException.ThrowIfNull(dataset);
+        ArgumentNullException.ThrowIfNull(collate);
+        return new DataLoader(new DatasetSource<TSample>(dataset, collate, device: null), batchSize, sampler);
     }
 
     /// <summary>Samples per batch.</summary>
     public int BatchSize { get; }
 
-    /// <summary>Whether each epoch draws a new order.</summary>
-    public bool Shuffle { get; }
+    /// <summary>Draws the order of each epoch.</summary>
+    public Sampler Sampler { get; }
 
-    /// <summary>The generator used for shuffling (null: torch's default).</summary>
-    public Generator? Generator { get; }
+    /// <summary>Whether each epoch draws a new order.</summary>
+    public bool Shuffle => Sampler is RandomSampler;
+
+    /// <summary>The generator used for shuffling (null: torch's default, or not shuffling).</summary>
+    public Generator? Generator => (Sampler as RandomSampler)?.Generator;
 
     /// <summary>The number of samples.</summary>
-    public long Length => x.shape[0];
+    public long Length => source.Length;
 
     /// <summary>The number of batches per epoch.</summary>
     public int Count => (int)((Length + BatchSize - 1) / BatchSize);
 
-    /// <summary>The full inputs tensor.</summary>
-    public Tensor Inputs => x;
+    /// <summary>The full inputs tensor (in-memory loaders only).</summary>
+    /// <exception cref="InvalidOperationException">The loader reads a dataset sample by sample.</exception>
+    public Tensor Inputs => InMemory.X;
 
-    /// <summary>The full targets tensor.</summary>
-    public Tensor Targets => y;
+    /// <summary>The full targets tensor (in-memory loaders only).</summary>
+    /// <exception cref="InvalidOperationException">The loader reads a dataset sample by sample.</exception>
+    public Tensor Targets => InMemory.Y;
+
+    /// <summary>True when batches come from in-memory tensors (the fast path).</summary>
+    public bool IsInMemory => source is TensorSource;
+
+    /// <summary>The device batches are placed on; null when the dataset's samples decide.</summary>
+    public Device? Device => source.Device;
+
+    private TensorDataset InMemory => source is TensorSource t
+        ? t.Dataset
+        : throw new InvalidOperationException("This loader reads a dataset sample by sample; it has no in-memory inputs and targets tensors.");
 
     /// <summary>
-    /// Yields the batches. Batch tensors are created in the caller's current dispose scope, so a
-    /// per-batch scope around <c>MoveNext</c> releases them.
+    /// A loader over the same data and sampler whose batches are on <paramref name="device"/>. An
+    /// in-memory loader copies its tensors to the device once (the copies belong to the new loader
+    /// and are released by its <see cref="Dispose()"/>); a general-path loader moves each batch.
+    /// </summary>
+    /// <param name="device">The target device.</param>
+    public DataLoader To(Device device)
+    {
+        ArgumentNullException.ThrowIfNull(device);
+        ObjectDisposedException.ThrowIf(disposed, this);
+        return new DataLoader(source.To(device), BatchSize, Sampler);
+    }
+
+    /// <summary>
+    /// The shuffle state a checkpoint should keep: restored with <see cref="SetShuffleState"/>, the
+    /// next epoch draws the order of the epoch in progress now (when called during an epoch, e.g.
+    /// from a batch event) or the order the next epoch would have drawn (when called between
+    /// epochs). Null when the loader does not shuffle.
+    /// </summary>
+    public byte[]? GetShuffleState() => Sampler is RandomSampler random
+        ? (epochsInProgress > 0 ? random.EpochStartState : random.GetState())
+        : null;
+
+    /// <summary>Restores a state from <see cref="GetShuffleState"/> before the next epoch starts.</summary>
+    /// <param name="state">The saved state.</param>
+    /// <exception cref="InvalidOperationException">The loader does not shuffle.</exception>
+    public void SetShuffleState(byte[] state)
+    {
+        ArgumentNullException.ThrowIfNull(state);
+        if (Sampler is not RandomSampler random)
+        {
+            throw new InvalidOperationException("This loader does not shuffle; it has no shuffle state to restore.");
+        }
+
+        random.SetState(state);
+    }
+
+    /// <summary>
+    /// Yields the batches of one epoch. Batch tensors are created in the caller's current dispose
+    /// scope, so a per-batch scope around <c>MoveNext</c> releases them.
     /// </summary>
     public IEnumerator<Batch> GetEnumerator()
     {
-        long n = Length;
-        Tensor? perm = null;
+        ObjectDisposedException.ThrowIf(disposed, this);
+        epochsInProgress++;
+        Tensor? order = null;
         try
         {
-            if (Shuffle)
+            if (Sampler is not SequentialSampler)
             {
-                // The permutation lives for the whole epoch: detach it from whatever per-batch
-                // scope is open at the first MoveNext, and dispose it when the epoch ends.
-                perm = randperm(n, generator: Generator, device: x.device).DetachFromDisposeScope();
+                // The order lives for the whole epoch: detach it from whatever per-batch scope is
+                // open at the first MoveNext, and dispose it when the epoch ends.
+                order = source.PrepareOrder(Sampler.NextEpoch().DetachFromDisposeScope());
             }
 
-            for (long start = 0; start < n; start += BatchSize)
+            foreach (Batch batch in source.Epoch(order, BatchSize))
             {
-                long len = Math.Min(BatchSize, n - start);
-                if (perm is null)
+                yield return batch;
+            }
+        }
+        finally
+        {
+            order?.Dispose();
+            epochsInProgress--;
+        }
+    }
+
+    System.Collections.IEnumerator System.Collections.IEnumerable.GetEnumerator() => GetEnumerator();
+
+    /// <summary>Releases the tensors this loader owns (device copies made by <see cref="To"/>); never the caller's tensors.</summary>
+    public void Dispose()
+    {
+        Dispose(disposing: true);
+        GC.SuppressFinalize(this);
+    }
+
+    /// <summary>Releases owned tensors.</summary>
+    /// <param name="disposing">True from <see cref="Dispose()"/>.</param>
+    protected virtual void Dispose(bool disposing)
+    {
+        if (!disposed && disposing)
+        {
+            source.Dispose();
+        }
+
+        disposed = true;
+    }
+
+    private abstract class BatchSource : IDisposable
+    {
+        public abstract long Length { get; }
+
+        public abstract Device? Device { get; }
+
+        // Takes ownership of the epoch's CPU order tensor and returns the one to use.
+        public abstract Tensor PrepareOrder(Tensor order);
+
+        // order null: sequential.
+        public abstract IEnumerable<Batch> Epoch(Tensor? order, int batchSize);
+
+        public abstract BatchSource To(Device device);
+
+        public abstract void Dispose();
+    }
+
+    private sealed class TensorSource(TensorDataset dataset, bool owned) : BatchSource
+    {
+        public TensorDataset Dataset => dataset;
+
+        public override long Length => dataset.Count;
+
+        public override Device Device => dataset.X.device;
+
+        public override Tensor PrepareOrder(Tensor order)
+        {
+            if (order.device_type == dataset.X.device_type && order.device_index == dataset.X.device_index)
+            {
+                return order;
+            }
+
+            // One copy of the order per epoch, so index_select runs where the data is.
+            using (order)
+            {
+                return order.to(dataset.X.device).DetachFromDisposeScope();
+            }
+        }
+
+        public override IEnumerable<Batch> Epoch(Tensor? order, int batchSize)
+        {
+            Tensor x = dataset.X;
+            Tensor y = dataset.Y;
+            long n = dataset.Count;
+            for (long start = 0; start < n; start += batchSize)
+            {
+                long len = Math.Min(batchSize, n - start);
+                if (order is null)
                 {
                     yield return new Batch(x.narrow(0, start, len), y.narrow(0, start, len));
                 }
                 else
                 {
-                    using Tensor idx = perm.narrow(0, start, len);
+                    using Tensor idx = order.narrow(0, start, len);
                     yield return new Batch(x.index_select(0, idx), y.index_select(0, idx));
                 }
             }
         }
-        finally
+
+        public override BatchSource To(Device device)
         {
-            perm?.Dispose();
+            // Copies made outside any caller scope: they belong to the new loader.
+            Tensor x = dataset.X.to(device).DetachFromDisposeScope();
+            Tensor y = dataset.Y.to(device).DetachFromDisposeScope();
+            return new TensorSource(new TensorDataset(x, y), owned: true);
+        }
+
+        public override void Dispose()
+        {
+            if (owned)
+            {
+                dataset.X.Dispose();
+                dataset.Y.Dispose();
+            }
         }
     }
 
-    System.Collections.IEnumerator System.Collections.IEnumerable.GetEnumerator() => GetEnumerator();
+    private sealed class DatasetSource<TSample>(IDataset<TSample> dataset, Func<IReadOnlyList<TSample>, Batch> collate, Device? device) : BatchSource
+    {
+        public override long Length => dataset.Count;
+
+        public override Device? Device => device;
+
+        public override Tensor PrepareOrder(Tensor order) => order;
+
+        public override IEnumerable<Batch> Epoch(Tensor? order, int batchSize)
+        {
+            long[]? indices = order?.data<long>().ToArray();
+            long n = dataset.Count;
+            var samples = new List<TSample>(batchSize);
+            for (long start = 0; start < n; start += batchSize)
+            {
+                long len = Math.Min(batchSize, n - start);
+                samples.Clear();
+                for (long i = start; i < start + len; i++)
+                {
+                    samples.Add(dataset[indices is null ? i : indices[i]]);
+                }
+
+                Batch batch = collate(samples);
+                yield return device is null ? batch : new Batch(batch.X.to(device), batch.Y.to(device));
+            }
+        }
+
+        public override BatchSource To(Device target) => new DatasetSource<TSample>(dataset, collate, target);
+
+        public override void Dispose()
+        {
+        }
+    }
 }

@@ -32,7 +32,7 @@ public sealed partial class Learner : IDisposable
     /// <param name="lr">The default learning rate.</param>
     /// <param name="cbs">
     /// Callbacks kept for every fit; the learner owns them from now on (see <see cref="Dispose"/>).
-    /// A <see cref="TrainEvalCallback"/> and an <see cref="AvgStatsCallback"/> are always added.
+    /// A <see cref="TrainEvalCallback"/>, an <see cref="AvgStatsCallback"/> and a <see cref="TerminateOnNaN"/> are always added.
     /// </param>
     /// <param name="metrics">Metrics averaged over every phase into <see cref="TrainStats"/> and <see cref="ValidStats"/>.</param>
     /// <param name="device">
@@ -61,6 +61,7 @@ public sealed partial class Learner : IDisposable
         dispatcher = new EventDispatcher(callbacks);
         Add(new TrainEvalCallback());
         Add(new AvgStatsCallback());
+        Add(new TerminateOnNaN());
         if (cbs is not null)
         {
             foreach (Callback cb in cbs)
@@ -303,7 +304,7 @@ public sealed partial class Learner : IDisposable
 
     private void DoFit()
     {
-        for (int epoch = 0; epoch < NEpoch; epoch++)
+        for (int epoch = StartEpoch(); epoch < NEpoch; epoch++)
         {
             Epoch = epoch;
             dispatcher.Run(Phase.Epoch, DoEpoch);
@@ -388,7 +389,7 @@ public sealed partial class Learner : IDisposable
         running = true;
     }
 
-    /// <summary>The cleanup of every exit of a run; see <see cref="Fit"/>'s remarks.</summary>
+    /// <summary>The cleanup of every exit of a run; see <see cref="Fit(int, double?, IEnumerable{Callback}?)"/>'s remarks.</summary>
     private void EndRun(Exception? error, List<Callback> added)
     {
         List<Exception>? cleanupErrors = null;

@@ -1,0 +1,126 @@
+using CallbackGen.Checkpoints;
+using static TorchSharp.torch;
+
+namespace CallbackGen;
+
+/// <summary>
+/// Stops the fit (<see cref="CancelFitException"/> in <c>AfterEpoch</c>, order 63) when a monitored
+/// metric has not improved by more than <c>minDelta</c> for <see cref="Patience"/> epochs; optionally
+/// puts the best epoch's weights back at the end. Its wait, best value and best weights are saved in
+/// checkpoints, so a resumed fit stops at the same epoch.
+/// </summary>
+/// <example><code>learn.Fit(50, cbs: new[] { new EarlyStopping("accuracy", Goal.Maximize, patience: 3, restoreBestWeights: true) });</code></example>
+[Callback(Order = 63)]
+public sealed partial class EarlyStopping : Callback, ICheckpointable, IDisposable
+{
+    private readonly MetricMonitor monitor;
+    private List<KeyValuePair<string, Tensor>>? bestWeights;
+
+    /// <summary>Creates the callback.</summary>
+    /// <param name="monitor">The metric, e.g. <c>valid_loss</c>, <c>train_loss</c>, <c>accuracy</c>.</param>
+    /// <param name="goal">Whether lower or higher is better.</param>
+    /// <param name="minDelta">The least change that counts as an improvement (≥ 0).</param>
+    /// <param name="patience">Epochs without improvement before stopping (≥ 1).</param>
+    /// <param name="restoreBestWeights">Put the best epoch's weights back when the fit ends.</param>
+    public EarlyStopping(string monitor = "valid_loss", Goal goal = Goal.Minimize, double minDelta = 0, int patience = 1, bool restoreBestWeights = false)
+    {
+        ArgumentOutOfRangeException.ThrowIfLessThan(patience, 1);
+        this.monitor = new MetricMonitor(monitor, goal, minDelta, nameof(EarlyStopping));
+        Patience = patience;
+        RestoreBestWeights = restoreBestWeights;
+    }
+
+    /// <summary>Epochs without improvement before stopping.</summary>
+    public int Patience { get; }
+
+    /// <summary>Whether the best weights are put back at the end.</summary>
+    public bool RestoreBestWeights { get; }
+
+    /// <summary>Epochs since the last improvement.</summary>
+    public int Wait { get; private set; }
+
+    /// <summary>The best value seen.</summary>
+    public double Best => monitor.Best;
+
+    /// <summary>The epoch of the best value (−1 before the first).</summary>
+    public int BestEpoch { get; private set; } = -1;
+
+    /// <summary>The epoch after which the last fit stopped, or null.</summary>
+    public int? StoppedEpoch { get; private set; }
+
+    /// <inheritdoc/>
+    public string StateKey => "EarlyStopping:" + monitor.Name;
+
+    [Callback]
+    private void BeforeFit()
+    {
+        monitor.Reset();
+        (Wait, BestEpoch, StoppedEpoch) = (0, -1, null);
+        SetBestWeights(null);
+    }
+
+    [Callback]
+    private void AfterEpoch()
+    {
+        if (monitor.Improve(monitor.Read(Learn)))
+        {
+            (Wait, BestEpoch) = (0, Epoch);
+            if (RestoreBestWeights)
+            {
+                SetBestWeights(Model.state_dict().Select(p => KeyValuePair.Create(p.Key, p.Value.detach().clone().DetachFromDisposeScope())).ToList());
+            }
+        }
+        else if (++Wait >= Patience)
+        {
+            StoppedEpoch = Epoch;
+            throw new CancelFitException();
+        }
+    }
+
+    [Callback]
+    private void AfterFit()
+    {
+        if (bestWeights is null)
+        {
+            return;
+        }
+
+        using var _ = no_grad();
+        Dictionary<string, Tensor> target = Model.state_dict();
+        foreach (var (name, value) in bestWeights)
+        {
+            target[name].copy_(value);
+        }
+    }
+
+    /// <inheritdoc/>
+    public void SaveState(BinaryWriter writer)
+    {
+        writer.Write(monitor.Best);
+        writer.Write(Wait);
+        writer.Write(BestEpoch);
+        writer.Write(bestWeights is not null);
+        if (bestWeights is not null)
+        {
+            TensorCodec.Write(writer, bestWeights);
+        }
+    }
+
+    /// <inheritdoc/>
+    public void LoadState(BinaryReader reader)
+    {
+        (monitor.Best, Wait, BestEpoch) = (reader.ReadDouble(), reader.ReadInt32(), reader.ReadInt32());
+        SetBestWeights(reader.ReadBoolean()
+            ? TensorCodec.Read(reader).Select(r => KeyValuePair.Create(r.Name, r.ToTensor().DetachFromDisposeScope())).ToList()
+            : null);
+    }
+
+    /// <summary>Releases the copy of the best weights.</summary>
+    public void Dispose() => SetBestWeights(null);
+
+    private void SetBestWeights(List<KeyValuePair<string, Tensor>>? weights)
+    {
+        bestWeights?.ForEach(p => p.Value.Dispose());
+        bestWeights = weights;
+    }
+}

@@ -1,0 +1,186 @@
+using System.Security.Cryptography;
+using System.Text;
+
+namespace CallbackGen.Checkpoints;
+
+/// <summary>
+/// The container format of CallbackGen checkpoints: named binary sections behind a magic header
+/// and a version, closed by a SHA-256 of everything before it. Reading checks all of it before
+/// returning anything, so a truncated, empty, foreign or corrupted file is rejected whole.
+/// </summary>
+/// <remarks>
+/// Layout, little-endian (version 1):
+/// <code>
+/// magic    8 bytes   "CBGCKPT" followed by 0x1A
+/// version  int32     1
+/// count    int32     number of sections
+/// section  count times: name (BinaryWriter string: 7-bit length + UTF-8), length int64, payload
+/// digest   32 bytes  SHA-256 of every byte above
+/// </code>
+/// Section payloads are described where they are written (<see cref="Checkpoint"/>).
+/// Writes go to a temporary file in the same folder that is then renamed over the target, so a crash
+/// mid-write leaves the previous checkpoint intact.
+/// </remarks>
+public static class CheckpointFile
+{
+    /// <summary>The first eight bytes of every checkpoint.</summary>
+    public static ReadOnlySpan<byte> Magic => "CBGCKPT\u001A"u8;
+
+    /// <summary>The format version this build writes and reads.</summary>
+    public const int Version = 1;
+
+    private const int DigestLength = 32;
+
+    /// <summary>
+    /// Tests only: called (on the writing thread) when half of the body is in the temporary file, to
+    /// simulate a crash or a full disk mid-write.
+    /// </summary>
+    [ThreadStatic]
+    internal static Action<string>? InterruptWriteForTests;
+    private const int MaxSections = 1 << 16;
+
+    /// <summary>Writes <paramref name="sections"/> to <paramref name="path"/> atomically.</summary>
+    public static void Write(string path, IReadOnlyList<KeyValuePair<string, byte[]>> sections)
+    {
+        ArgumentException.ThrowIfNullOrEmpty(path);
+        ArgumentNullException.ThrowIfNull(sections);
+        string full = Path.GetFullPath(path);
+        Directory.CreateDirectory(Path.GetDirectoryName(full)!);
+        string temp = full + ".tmp-" + Environment.ProcessId + "-" + Guid.NewGuid().ToString("N")[..8];
+        try
+        {
+            using (var stream = new FileStream(temp, FileMode.CreateNew, FileAccess.Write, FileShare.None))
+            {
+                byte[] body = Encode(sections);
+                stream.Write(body.AsSpan(0, body.Length / 2));
+                InterruptWriteForTests?.Invoke(temp);
+                stream.Write(body.AsSpan(body.Length / 2));
+                stream.Write(SHA256.HashData(body));
+                stream.Flush(flushToDisk: true);
+            }
+
+            File.Move(temp, full, overwrite: true);
+        }
+        catch
+        {
+            TryDelete(temp);
+            throw;
+        }
+    }
+
+    /// <summary>
+    /// Reads and checks a checkpoint file; throws <see cref="InvalidDataException"/> naming the file
+    /// and the problem when it is not a complete checkpoint of a version this build reads.
+    /// </summary>
+    public static IReadOnlyDictionary<string, byte[]> Read(string path)
+    {
+        ArgumentException.ThrowIfNullOrEmpty(path);
+        byte[] bytes = File.ReadAllBytes(path);
+        if (bytes.Length == 0)
+        {
+            throw Bad(path, "the file is empty");
+        }
+
+        if (bytes.Length < Magic.Length || !bytes.AsSpan(0, Magic.Length).SequenceEqual(Magic))
+        {
+            throw Bad(path, "it does not start with the CallbackGen checkpoint magic bytes; it is not a checkpoint");
+        }
+
+        if (bytes.Length < Magic.Length + 8 + DigestLength)
+        {
+            throw Bad(path, $"it is truncated ({bytes.Length} bytes)");
+        }
+
+        int version = BitConverter.ToInt32(bytes, Magic.Length);
+        if (version != Version)
+        {
+            throw Bad(path, $"it has format version {version}; this build reads version {Version}");
+        }
+
+        int bodyLength = bytes.Length - DigestLength;
+        if (!SHA256.HashData(bytes.AsSpan(0, bodyLength)).AsSpan().SequenceEqual(bytes.AsSpan(bodyLength)))
+        {
+            throw Bad(path, "its checksum does not match: the file is truncated or corrupted");
+        }
+
+        try
+        {
+            return Decode(bytes.AsSpan(0, bodyLength).ToArray());
+        }
+        catch (Exception ex) when (ex is EndOfStreamException or IOException or ArgumentException or DecoderFallbackException)
+        {
+            throw Bad(path, "its sections are malformed: " + ex.Message);
+        }
+    }
+
+    private static byte[] Encode(IReadOnlyList<KeyValuePair<string, byte[]>> sections)
+    {
+        using var ms = new MemoryStream();
+        using (var w = new BinaryWriter(ms, Encoding.UTF8, leaveOpen: true))
+        {
+            w.Write(Magic);
+            w.Write(Version);
+            w.Write(sections.Count);
+            foreach (var (name, data) in sections)
+            {
+                w.Write(name);
+                w.Write((long)data.Length);
+                w.Write(data);
+            }
+        }
+
+        return ms.ToArray();
+    }
+
+    private static Dictionary<string, byte[]> Decode(byte[] body)
+    {
+        using var r = new BinaryReader(new MemoryStream(body), new UTF8Encoding(false, throwOnInvalidBytes: true));
+        r.BaseStream.Position = Magic.Length + 4;
+        int count = r.ReadInt32();
+        if (count < 0 || count > MaxSections)
+        {
+            throw new IOException($"section count {count} is out of range");
+        }
+
+        var sections = new Dictionary<string, byte[]>(StringComparer.Ordinal);
+        for (int i = 0; i < count; i++)
+        {
+            string name = r.ReadString();
+            long length = r.ReadInt64();
+            if (length < 0 || length > r.BaseStream.Length - r.BaseStream.Position)
+            {
+                throw new IOException($"section '{name}' claims {length} bytes but only {r.BaseStream.Length - r.BaseStream.Position} remain");
+            }
+
+            if (!sections.TryAdd(name, r.ReadBytes((int)length)))
+            {
+                throw new IOException($"section '{name}' appears twice");
+            }
+        }
+
+        if (r.BaseStream.Position != r.BaseStream.Length)
+        {
+            throw new IOException($"{r.BaseStream.Length - r.BaseStream.Position} bytes follow the last section");
+        }
+
+        return sections;
+    }
+
+    private static InvalidDataException Bad(string path, string why) =>
+        new($"Cannot load checkpoint '{path}': {why}.");
+
+    private static void TryDelete(string path)
+    {
+        try
+        {
+            File.Delete(path);
+        }
+        catch (IOException)
+        {
+            // The temporary file is garbage either way; the target was not touched.
+        }
+        catch (UnauthorizedAccessException)
+        {
+        }
+    }
+}

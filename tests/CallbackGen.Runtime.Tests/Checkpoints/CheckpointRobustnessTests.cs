@@ -1,0 +1,166 @@
+using CallbackGen.Checkpoints;
+using CallbackGen.Runtime.Tests.Callbacks.Support;
+using static TorchSharp.torch;
+
+namespace CallbackGen.Runtime.Tests.Checkpoints;
+
+/// <summary>Bad checkpoint files fail with a clear error and change nothing; writes are atomic.</summary>
+[Collection(GlobalRngCollection.Name)]
+public sealed class CheckpointRobustnessTests : IDisposable
+{
+    private readonly string dir = Directory.CreateTempSubdirectory("cbg-ckpt-").FullName;
+    private readonly TinyTask task = new();
+
+    private string GoodCheckpoint(int seed = 1)
+    {
+        string path = Path.Combine(dir, $"good{seed}.ckpt");
+        Learner learn = task.Learner(modelSeed: seed);
+        learn.Fit(1, cbs: new[] { new SaveModel(path) });
+        return path;
+    }
+
+    private void AssertRejectedAndModelUnchanged(string path, string expectedInMessage)
+    {
+        Learner learn = task.Learner(modelSeed: 7);
+        learn.CreateOptimizer();
+        var before = TinyTask.Weights(learn);
+
+        var load = Assert.Throws<InvalidDataException>(() => learn.LoadCheckpoint(path));
+        var resume = Assert.Throws<InvalidDataException>(() => learn.Fit(2, resumeFrom: path));
+
+        Assert.Contains(expectedInMessage, load.Message, StringComparison.Ordinal);
+        Assert.Contains(path, load.Message, StringComparison.Ordinal);
+        Assert.Equal(load.Message, resume.Message);
+        TinyTask.AssertBitIdentical(before, TinyTask.Weights(learn));
+    }
+
+    [Fact]
+    public void A_zero_length_file_is_rejected() =>
+        AssertRejectedAndModelUnchanged(Write("empty.ckpt", Array.Empty<byte>()), "the file is empty");
+
+    [Fact]
+    public void A_foreign_file_is_rejected() =>
+        AssertRejectedAndModelUnchanged(Write("foreign.ckpt", "PK\u0003\u0004 this is a zip, not a checkpoint"u8.ToArray()), "not a checkpoint");
+
+    [Theory]
+    [InlineData(0.9)]
+    [InlineData(0.5)]
+    [InlineData(0.01)]
+    public void A_truncated_file_is_rejected(double keep)
+    {
+        byte[] bytes = File.ReadAllBytes(GoodCheckpoint());
+        AssertRejectedAndModelUnchanged(Write("cut.ckpt", bytes[..(int)(bytes.Length * keep)]), "truncated");
+    }
+
+    [Fact]
+    public void A_flipped_bit_is_rejected()
+    {
+        byte[] bytes = File.ReadAllBytes(GoodCheckpoint());
+        bytes[bytes.Length / 2] ^= 0x10;
+        AssertRejectedAndModelUnchanged(Write("flipped.ckpt", bytes), "corrupted");
+    }
+
+    [Fact]
+    public void A_file_of_another_format_version_is_rejected()
+    {
+        byte[] bytes = File.ReadAllBytes(GoodCheckpoint());
+        BitConverter.GetBytes(99).CopyTo(bytes, CheckpointFile.Magic.Length);
+        AssertRejectedAndModelUnchanged(Write("v99.ckpt", bytes), "format version 99");
+    }
+
+    [Fact]
+    public void A_checkpoint_of_another_shape_names_the_first_mismatching_parameter()
+    {
+        string path = GoodCheckpoint();
+        manual_seed(3);
+        var wider = nn.Sequential(("lin1", nn.Linear(4, 32)), ("relu", nn.ReLU()), ("drop", nn.Dropout(0.2)), ("lin2", nn.Linear(32, 1)));
+        Learner learn = new(wider, task.Learner(1).Data, (p, t) => nn.functional.mse_loss(p, t));
+        var before = TinyTask.Weights(learn);
+
+        var ex = Assert.Throws<InvalidDataException>(() => learn.LoadCheckpoint(path));
+
+        Assert.Contains("'lin1.weight' has shape [16, 4]", ex.Message, StringComparison.Ordinal);
+        Assert.Contains("[32, 4]", ex.Message, StringComparison.Ordinal);
+        TinyTask.AssertBitIdentical(before, TinyTask.Weights(learn));
+    }
+
+    [Fact]
+    public void A_checkpoint_of_another_optimiser_is_rejected_after_the_weights_were_put_back()
+    {
+        string path = Path.Combine(dir, "sgd.ckpt");
+        task.Learner(modelSeed: 1, adam: false).Fit(1, cbs: new[] { new SaveModel(path) });
+        Learner adam = task.Learner(modelSeed: 7);
+        adam.CreateOptimizer();
+        var before = TinyTask.Weights(adam);
+
+        var ex = Assert.Throws<InvalidDataException>(() => adam.LoadCheckpoint(path));
+
+        Assert.Contains("the optimiser's state does not fit", ex.Message, StringComparison.Ordinal);
+        Assert.Contains("'SGD'", ex.Message, StringComparison.Ordinal);
+        TinyTask.AssertBitIdentical(before, TinyTask.Weights(adam));
+    }
+
+    [Fact]
+    public void A_good_checkpoint_loads_the_weights_it_holds()
+    {
+        string path = GoodCheckpoint(seed: 1);
+        Learner trained = task.Learner(modelSeed: 1);
+        trained.LoadCheckpoint(path);
+        Learner other = task.Learner(modelSeed: 7);
+
+        other.LoadCheckpoint(path);
+
+        TinyTask.AssertBitIdentical(TinyTask.Weights(trained), TinyTask.Weights(other));
+    }
+
+    [Fact]
+    public void A_write_interrupted_after_the_temporary_file_was_created_leaves_the_old_checkpoint_loadable()
+    {
+        string path = GoodCheckpoint(seed: 1);
+        byte[] old = File.ReadAllBytes(path);
+        Learner learn = task.Learner(modelSeed: 2);
+        CheckpointFile.InterruptWriteForTests = temp =>
+        {
+            Assert.True(File.Exists(temp));
+            throw new IOException("disk full (simulated)");
+        };
+        try
+        {
+            Assert.Throws<IOException>(() => learn.Fit(1, cbs: new[] { new SaveModel(path) }));
+        }
+        finally
+        {
+            CheckpointFile.InterruptWriteForTests = null;
+        }
+
+        Assert.Equal(old, File.ReadAllBytes(path));
+        Assert.Single(Directory.GetFiles(dir, "good1.ckpt*"));
+        learn.LoadCheckpoint(path);
+    }
+
+    [Fact]
+    public void A_temporary_file_left_by_a_killed_process_does_not_affect_the_checkpoint()
+    {
+        string path = GoodCheckpoint(seed: 1);
+        File.WriteAllBytes(path + ".tmp-4242-deadbeef", File.ReadAllBytes(path)[..100]);
+        Learner learn = task.Learner(modelSeed: 2);
+
+        learn.LoadCheckpoint(path);
+        learn.Fit(1, cbs: new[] { new SaveModel(path) });
+
+        learn.LoadCheckpoint(path);
+    }
+
+    private string Write(string name, byte[] bytes)
+    {
+        string path = Path.Combine(dir, name);
+        File.WriteAllBytes(path, bytes);
+        return path;
+    }
+
+    public void Dispose()
+    {
+        task.Dispose();
+        Directory.Delete(dir, recursive: true);
+    }
+}

@@ -1,0 +1,220 @@
+using System.Collections.Generic;
+using System.Collections.Immutable;
+using System.Linq;
+using Microsoft.CodeAnalysis;
+using Microsoft.CodeAnalysis.CSharp;
+using Microsoft.CodeAnalysis.CSharp.Syntax;
+using Microsoft.CodeAnalysis.Diagnostics;
+
+namespace CallbackGen.Analyzers
+{
+    /// <summary>
+    /// Checks [Callback] handlers and the classes that hold them (CBG0001–CBG0006): everything the
+    /// generator would otherwise skip silently, leaving a handler that never runs.
+    /// </summary>
+    [DiagnosticAnalyzer(LanguageNames.CSharp)]
+    public sealed class CallbackAnalyzer : DiagnosticAnalyzer
+    {
+        /// <inheritdoc/>
+        public override ImmutableArray<DiagnosticDescriptor> SupportedDiagnostics { get; } = ImmutableArray.Create(
+            DiagnosticDescriptors.CallbackNameIsNotAnEvent,
+            DiagnosticDescriptors.CallbackNameIsSeedName,
+            DiagnosticDescriptors.InvalidHandlerSignature,
+            DiagnosticDescriptors.InvalidCallbackClass,
+            DiagnosticDescriptors.DuplicateHandler,
+            DiagnosticDescriptors.EventNamedMethodWithoutAttribute);
+
+        /// <inheritdoc/>
+        public override void Initialize(AnalysisContext context)
+        {
+            context.ConfigureGeneratedCodeAnalysis(GeneratedCodeAnalysisFlags.None);
+            context.EnableConcurrentExecution();
+            context.RegisterCompilationStartAction(start =>
+            {
+                KnownSymbols symbols = KnownSymbols.Resolve(start.Compilation);
+                if (symbols.CallbackAttribute is null)
+                {
+                    return; // the runtime is not referenced: nothing can be a handler
+                }
+
+                start.RegisterSymbolAction(c => AnalyzeMethod(c, symbols), SymbolKind.Method);
+                start.RegisterSymbolAction(c => AnalyzeType(c, symbols), SymbolKind.NamedType);
+            });
+        }
+
+        private static void AnalyzeMethod(SymbolAnalysisContext context, KnownSymbols symbols)
+        {
+            var method = (IMethodSymbol)context.Symbol;
+            if (method.MethodKind != MethodKind.Ordinary || !KnownSymbols.Has(method, symbols.CallbackAttribute))
+            {
+                return;
+            }
+
+            Location location = method.Locations[0];
+            if (!EventNames.IsEvent(method.Name))
+            {
+                string? modern = EventCatalog.ModernNameOf(method.Name);
+                if (modern is not null)
+                {
+                    context.ReportDiagnostic(Diagnostic.Create(
+                        DiagnosticDescriptors.CallbackNameIsSeedName, location, Phrases.Properties(DiagnosticProperties.EventName, modern), method.Name, modern));
+                }
+                else
+                {
+                    string nearest = EventNames.Nearest(method.Name);
+                    context.ReportDiagnostic(Diagnostic.Create(
+                        DiagnosticDescriptors.CallbackNameIsNotAnEvent, location, Phrases.Properties(DiagnosticProperties.EventName, nearest), method.Name, nearest));
+                }
+            }
+
+            string? problems = SignatureProblems(method);
+            if (problems is not null)
+            {
+                context.ReportDiagnostic(Diagnostic.Create(DiagnosticDescriptors.InvalidHandlerSignature, location, method.Name, problems));
+            }
+        }
+
+        private static string? SignatureProblems(IMethodSymbol method)
+        {
+            var problems = new List<string>();
+            if (method.IsStatic)
+            {
+                problems.Add("is static");
+            }
+
+            if (method.IsAbstract)
+            {
+                problems.Add("is abstract");
+            }
+
+            if (method.IsGenericMethod)
+            {
+                problems.Add("is generic");
+            }
+
+            if (method.Parameters.Length > 0)
+            {
+                problems.Add("has parameters");
+            }
+
+            if (method.IsAsync)
+            {
+                problems.Add("is async");
+            }
+
+            if (!method.ReturnsVoid)
+            {
+                problems.Add($"returns '{method.ReturnType.ToDisplayString(SymbolDisplayFormat.CSharpShortErrorMessageFormat)}'");
+            }
+
+            return problems.Count == 0 ? null : Phrases.Join(problems);
+        }
+
+        private static void AnalyzeType(SymbolAnalysisContext context, KnownSymbols symbols)
+        {
+            var type = (INamedTypeSymbol)context.Symbol;
+            var handlers = new List<IMethodSymbol>();
+            var plainMethods = new List<IMethodSymbol>();
+            foreach (ISymbol member in type.GetMembers())
+            {
+                if (member is IMethodSymbol { MethodKind: MethodKind.Ordinary } method && !method.IsImplicitlyDeclared)
+                {
+                    (KnownSymbols.Has(method, symbols.CallbackAttribute) ? handlers : plainMethods).Add(method);
+                }
+            }
+
+            bool isCallback = symbols.IsCallbackClass(type);
+            if (handlers.Count > 0 || KnownSymbols.Has(type, symbols.CallbackAttribute))
+            {
+                CheckClass(context, type, isCallback, hasHandlers: handlers.Count > 0);
+            }
+
+            CheckDuplicates(context, type, handlers);
+            if (isCallback)
+            {
+                CheckUnattributed(context, symbols, plainMethods);
+            }
+        }
+
+        private static void CheckClass(SymbolAnalysisContext context, INamedTypeSymbol type, bool isCallback, bool hasHandlers)
+        {
+            Location location = type.Locations[0];
+            if (!isCallback)
+            {
+                context.ReportDiagnostic(Diagnostic.Create(
+                    DiagnosticDescriptors.InvalidCallbackClass, location, type.Name,
+                    "does not derive from CallbackGen.Callback, so its [Callback] handlers are never called; derive it from Callback"));
+                return;
+            }
+
+            if (!hasHandlers)
+            {
+                return; // only a default order: nothing is generated, so nothing needs to be partial
+            }
+
+            var notPartial = new List<string>();
+            for (INamedTypeSymbol? t = type; t is not null; t = t.ContainingType)
+            {
+                if (!Declarations.IsPartial(t, context.CancellationToken))
+                {
+                    notPartial.Add(t.Name);
+                }
+            }
+
+            if (notPartial.Count == 0)
+            {
+                return;
+            }
+
+            string reason = notPartial[0] == type.Name && notPartial.Count == 1
+                ? "must be partial: the generator adds its event dispatch in a partial part"
+                : notPartial[0] == type.Name
+                    ? $"and its containing type{(notPartial.Count > 2 ? "s" : string.Empty)} {Phrases.Quote(notPartial.Skip(1))} must be partial: the generator adds its event dispatch in a partial part"
+                    : $"is nested in {Phrases.Quote(notPartial)}, which must be partial: the generator adds its event dispatch in a partial part";
+            context.ReportDiagnostic(Diagnostic.Create(
+                DiagnosticDescriptors.InvalidCallbackClass, location, Phrases.Properties(DiagnosticProperties.AddPartial, "true"), type.Name, reason));
+        }
+
+        private static void CheckDuplicates(SymbolAnalysisContext context, INamedTypeSymbol type, List<IMethodSymbol> handlers)
+        {
+            var seen = new HashSet<string>(System.StringComparer.Ordinal);
+            foreach (IMethodSymbol handler in handlers)
+            {
+                // A seed name counts as its v2 event: renaming it (CBG0002) would give two handlers.
+                string? eventName = EventNames.IsEvent(handler.Name) ? handler.Name : EventCatalog.ModernNameOf(handler.Name);
+                if (eventName is not null && !seen.Add(eventName))
+                {
+                    context.ReportDiagnostic(Diagnostic.Create(DiagnosticDescriptors.DuplicateHandler, handler.Locations[0], type.Name, eventName));
+                }
+            }
+        }
+
+        private static void CheckUnattributed(SymbolAnalysisContext context, KnownSymbols symbols, List<IMethodSymbol> methods)
+        {
+            foreach (IMethodSymbol method in methods)
+            {
+                // Parameterless only: an overload such as AfterLoss(Tensor) is a helper, not a forgotten handler.
+                if (!EventNames.IsEvent(method.Name) || method.Parameters.Length > 0 || OverridesHandler(method, symbols))
+                {
+                    continue;
+                }
+
+                context.ReportDiagnostic(Diagnostic.Create(DiagnosticDescriptors.EventNamedMethodWithoutAttribute, method.Locations[0], method.Name));
+            }
+        }
+
+        // An override of a [Callback] method runs: the generated dispatch of the base calls it virtually.
+        private static bool OverridesHandler(IMethodSymbol method, KnownSymbols symbols)
+        {
+            for (IMethodSymbol? m = method.OverriddenMethod; m is not null; m = m.OverriddenMethod)
+            {
+                if (KnownSymbols.Has(m, symbols.CallbackAttribute))
+                {
+                    return true;
+                }
+            }
+
+            return false;
+        }
+    }
+}

@@ -1,0 +1,91 @@
+using Microsoft.CodeAnalysis;
+
+namespace CallbackGen.Analyzers
+{
+    /// <summary>
+    /// Every CallbackGen diagnostic. IDs and severities are fixed forever (DESIGN.md §3.3); each rule
+    /// has a page under docs/diagnostics/ that its help link points at.
+    /// </summary>
+    public static class DiagnosticDescriptors
+    {
+        private const string Category = "CallbackGen";
+
+        // The repository's docs folder; one page per rule, named after its ID.
+        private const string HelpLinkBase = "https://github.com/CallbackGen/CallbackGen/blob/main/docs/diagnostics/";
+
+        /// <summary>CBG0001: a [Callback] method's name is not a training event.</summary>
+        public static readonly DiagnosticDescriptor CallbackNameIsNotAnEvent = Create(
+            "CBG0001",
+            "[Callback] method name is not a training event",
+            "'{0}' is not a training event; did you mean '{1}'?",
+            DiagnosticSeverity.Error,
+            "A handler runs for the event it is named after. A name that is not an event never runs.");
+
+        /// <summary>CBG0002: a [Callback] method uses the seed's (fastai v1) name of an event.</summary>
+        public static readonly DiagnosticDescriptor CallbackNameIsSeedName = Create(
+            "CBG0002",
+            "[Callback] method uses a fastai v1 event name",
+            "'{0}' is the fastai v1 name of '{1}' and is never called; rename it to '{1}'",
+            DiagnosticSeverity.Warning,
+            "Events use their fastai v2 names. The seed's Begin* names are recognised only to point at the v2 name.");
+
+        /// <summary>CBG0003: a handler's signature cannot be dispatched.</summary>
+        public static readonly DiagnosticDescriptor InvalidHandlerSignature = Create(
+            "CBG0003",
+            "Invalid [Callback] handler signature",
+            "Handler '{0}' {1}; a handler is a parameterless, non-generic, non-async instance method returning void",
+            DiagnosticSeverity.Error,
+            "The generated dispatch calls a handler as 'Name();' and ignores nothing: a return value, parameters, a static or async method cannot be called that way.");
+
+        /// <summary>CBG0004: the class of a handler is not partial (or a containing type is not) or is not a Callback.</summary>
+        public static readonly DiagnosticDescriptor InvalidCallbackClass = Create(
+            "CBG0004",
+            "[Callback] class must be partial and derive from CallbackGen.Callback",
+            "'{0}' {1}",
+            DiagnosticSeverity.Error,
+            "The generator adds the dispatch of a callback class in a partial part of it (and of every containing type), overriding members of CallbackGen.Callback.");
+
+        /// <summary>CBG0005: two handlers for one event in one class.</summary>
+        public static readonly DiagnosticDescriptor DuplicateHandler = Create(
+            "CBG0005",
+            "Two handlers for one event in one class",
+            "'{0}' already has a handler for '{1}'; a class has at most one handler per event",
+            DiagnosticSeverity.Error,
+            "One class handles an event with one method; which of two would run is not something to leave to declaration order.");
+
+        /// <summary>CBG0006: a Callback subclass has an event-named method without [Callback].</summary>
+        public static readonly DiagnosticDescriptor EventNamedMethodWithoutAttribute = Create(
+            "CBG0006",
+            "Event-named method without [Callback] never runs",
+            "'{0}' is named like a training event but has no [Callback] attribute, so it never runs; add [Callback] or rename it",
+            DiagnosticSeverity.Warning,
+            "Only [Callback] methods are dispatched: fastai finds handlers by name, CallbackGen by attribute.");
+
+        /// <summary>CBG0007: an [Annealer] method has the wrong shape.</summary>
+        public static readonly DiagnosticDescriptor InvalidAnnealer = Create(
+            "CBG0007",
+            "Invalid [Annealer] shape",
+            "Annealer '{0}' {1}; an annealer is a static method returning double whose last parameter is the double position, after at least one other parameter, in a static partial class",
+            DiagnosticSeverity.Error,
+            "The generator turns 'double F(a, …, double pos)' into 'Schedule F(a, …)'; any other shape cannot be partially applied into a Schedule.");
+
+        /// <summary>CBG0008: the generated Schedule overload would collide with an existing member.</summary>
+        public static readonly DiagnosticDescriptor GeneratedOverloadCollides = Create(
+            "CBG0008",
+            "Generated Schedule overload collides with an existing member",
+            "The generated 'Schedule {0}' of annealer '{1}' would collide with the existing '{2}'; rename one of them",
+            DiagnosticSeverity.Error,
+            "The generator adds 'Schedule F(all parameters but the position)'; a member with that signature already exists, so the factory is not generated.");
+
+        private static DiagnosticDescriptor Create(string id, string title, string message, DiagnosticSeverity severity, string description) =>
+            new DiagnosticDescriptor(
+                id,
+                title,
+                message,
+                Category,
+                severity,
+                isEnabledByDefault: true,
+                description: description,
+                helpLinkUri: HelpLinkBase + id + ".md");
+    }
+}

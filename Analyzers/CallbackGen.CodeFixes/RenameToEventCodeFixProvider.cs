@@ -1,0 +1,66 @@
+using System.Collections.Immutable;
+using System.Composition;
+using System.Linq;
+using System.Threading.Tasks;
+using CallbackGen.Analyzers;
+using Microsoft.CodeAnalysis;
+using Microsoft.CodeAnalysis.CodeActions;
+using Microsoft.CodeAnalysis.CodeFixes;
+using Microsoft.CodeAnalysis.CSharp.Syntax;
+using Microsoft.CodeAnalysis.Rename;
+
+namespace CallbackGen.CodeFixes
+{
+    /// <summary>
+    /// CBG0001 and CBG0002: renames the handler (and every reference to it) to the event the analyzer
+    /// named: the nearest event for a misspelling, the v2 name for a seed name.
+    /// </summary>
+    [ExportCodeFixProvider(LanguageNames.CSharp, Name = nameof(RenameToEventCodeFixProvider)), Shared]
+    public sealed class RenameToEventCodeFixProvider : CodeFixProvider
+    {
+        private const string EquivalenceKey = "CallbackGen.RenameToEvent";
+
+        /// <inheritdoc/>
+        public override ImmutableArray<string> FixableDiagnosticIds { get; } = ImmutableArray.Create(
+            DiagnosticDescriptors.CallbackNameIsNotAnEvent.Id,
+            DiagnosticDescriptors.CallbackNameIsSeedName.Id);
+
+        /// <inheritdoc/>
+        // Each diagnostic renames a different method, so the per-diagnostic edits never overlap.
+        public override FixAllProvider GetFixAllProvider() => WellKnownFixAllProviders.BatchFixer;
+
+        /// <inheritdoc/>
+        public override async Task RegisterCodeFixesAsync(CodeFixContext context)
+        {
+            SyntaxNode? root = await context.Document.GetSyntaxRootAsync(context.CancellationToken).ConfigureAwait(false);
+            SemanticModel? model = await context.Document.GetSemanticModelAsync(context.CancellationToken).ConfigureAwait(false);
+            if (root is null || model is null)
+            {
+                return;
+            }
+
+            foreach (Diagnostic diagnostic in context.Diagnostics)
+            {
+                if (!diagnostic.Properties.TryGetValue(DiagnosticProperties.EventName, out string? eventName) || eventName is null)
+                {
+                    continue;
+                }
+
+                MethodDeclarationSyntax? method = root.FindToken(diagnostic.Location.SourceSpan.Start).Parent?
+                    .AncestorsAndSelf().OfType<MethodDeclarationSyntax>().FirstOrDefault();
+                if (method is null || model.GetDeclaredSymbol(method, context.CancellationToken) is not IMethodSymbol symbol)
+                {
+                    continue;
+                }
+
+                Solution solution = context.Document.Project.Solution;
+                context.RegisterCodeFix(
+                    CodeAction.Create(
+                        $"Rename to '{eventName}'",
+                        ct => Renamer.RenameSymbolAsync(solution, symbol, new SymbolRenameOptions(), eventName, ct),
+                        EquivalenceKey),
+                    diagnostic);
+            }
+        }
+    }
+}

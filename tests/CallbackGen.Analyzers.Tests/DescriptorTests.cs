@@ -1,0 +1,64 @@
+using System.Text.RegularExpressions;
+using CallbackGen.Analyzers.Tests.Infrastructure;
+using Microsoft.CodeAnalysis;
+
+namespace CallbackGen.Analyzers.Tests;
+
+/// <summary>IDs and severities are the contract (DESIGN.md §3.3); each rule has its docs page and release entry.</summary>
+public sealed class DescriptorTests
+{
+    public static TheoryData<string, DiagnosticSeverity> Contract => new()
+    {
+        { "CBG0001", DiagnosticSeverity.Error },
+        { "CBG0002", DiagnosticSeverity.Warning },
+        { "CBG0003", DiagnosticSeverity.Error },
+        { "CBG0004", DiagnosticSeverity.Error },
+        { "CBG0005", DiagnosticSeverity.Error },
+        { "CBG0006", DiagnosticSeverity.Warning },
+        { "CBG0007", DiagnosticSeverity.Error },
+        { "CBG0008", DiagnosticSeverity.Error },
+    };
+
+    private static readonly DiagnosticDescriptor[] All = AnalyzerHarness.Analyzers
+        .SelectMany(a => a.SupportedDiagnostics).ToArray();
+
+    [Theory]
+    [MemberData(nameof(Contract))]
+    public void Rule_has_its_severity_docs_page_and_release_entry(string id, DiagnosticSeverity severity)
+    {
+        DiagnosticDescriptor descriptor = Assert.Single(All, d => d.Id == id);
+        Assert.Equal(severity, descriptor.DefaultSeverity);
+        Assert.True(descriptor.IsEnabledByDefault);
+        Assert.EndsWith($"/docs/diagnostics/{id}.md", descriptor.HelpLinkUri, StringComparison.Ordinal);
+
+        string page = File.ReadAllText(Path.Combine(RepositoryRoot(), "docs", "diagnostics", id + ".md"));
+        Assert.StartsWith($"# {id}:", page, StringComparison.Ordinal);
+        foreach (string section in new[] { "## What", "## Why", "## Example", "## Fix" })
+        {
+            Assert.Contains(section, page, StringComparison.Ordinal);
+        }
+
+        string releases = File.ReadAllText(Path.Combine(RepositoryRoot(), "Analyzers", "CallbackGen.Analyzers", "AnalyzerReleases.Unshipped.md"))
+            + File.ReadAllText(Path.Combine(RepositoryRoot(), "Analyzers", "CallbackGen.Analyzers", "AnalyzerReleases.Shipped.md"));
+        Assert.Matches(new Regex($@"^{id} \| CallbackGen \| {severity} \|", RegexOptions.Multiline), releases);
+    }
+
+    [Fact]
+    public void Every_descriptor_is_in_the_contract()
+    {
+        Assert.Equal(Contract.Select(row => (string)row[0]).Order(), All.Select(d => d.Id).Order());
+    }
+
+    private static string RepositoryRoot()
+    {
+        for (DirectoryInfo? d = new(AppContext.BaseDirectory); d is not null; d = d.Parent)
+        {
+            if (File.Exists(Path.Combine(d.FullName, "CallbackGen.sln")))
+            {
+                return d.FullName;
+            }
+        }
+
+        throw new InvalidOperationException("CallbackGen.sln not found above " + AppContext.BaseDirectory);
+    }
+}

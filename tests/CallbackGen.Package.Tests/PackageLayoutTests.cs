@@ -28,7 +28,7 @@ public sealed class PackageLayoutTests(PackagedConsumer consumer)
     }
 
     [Fact]
-    public void The_nuspec_depends_on_TorchSharp_cpu_only_and_names_licence_readme_and_repository()
+    public void The_nuspec_depends_on_TorchSharp_cpu_and_ScottPlot_only_and_names_licence_readme_and_repository()
     {
         using ZipArchive package = ZipFile.OpenRead(consumer.PackagePath);
         using Stream nuspec = package.GetEntry("CallbackGen.nuspec")!.Open();
@@ -45,7 +45,8 @@ public sealed class PackageLayoutTests(PackagedConsumer consumer)
         var dependencies = metadata.Descendants().Where(e => e.Name.LocalName == "dependency")
             .Select(e => (Id: (string)e.Attribute("id")!, Version: (string)e.Attribute("version")!))
             .ToList();
-        Assert.Equal(new[] { ("TorchSharp-cpu", "0.107.0") }, dependencies);
+        // ScottPlot draws the Recorder's and the LR finder's PNG charts.
+        Assert.Equal(new[] { ("ScottPlot", "5.1.59"), ("TorchSharp-cpu", "0.107.0") }, dependencies.OrderBy(d => d.Id, StringComparer.Ordinal));
     }
 
     [Fact]

@@ -1,0 +1,97 @@
+using System.Diagnostics;
+using System.Globalization;
+
+namespace CallbackGen;
+
+/// <summary>
+/// Appends one row per epoch to a CSV file (epoch, train_loss, valid_loss, each metric, time in
+/// seconds), writing the header once and flushing after every row. Its row count is kept in
+/// checkpoints: a resumed fit drops the rows written after the checkpoint and continues the same
+/// file, so the file never has a second header or a repeated epoch.
+/// </summary>
+/// <example><code>learn.Fit(10, cbs: new Callback[] { new CsvLogger("runs/history.csv"), new SaveModel("runs/last.ckpt") });</code></example>
+public sealed partial class CsvLogger : Callback, ICheckpointable, IDisposable
+{
+    private StreamWriter? file;
+    private int rows;
+    private int? resumeRows;
+    private long epochStart;
+
+    /// <summary>Creates the logger.</summary>
+    /// <param name="path">The CSV file.</param>
+    /// <param name="append">Keep an existing file's rows and add to them (the header is not repeated); false starts a new file at each fit.</param>
+    public CsvLogger(string path, bool append = false)
+    {
+        ArgumentException.ThrowIfNullOrWhiteSpace(path);
+        Path = path;
+        Append = append;
+    }
+
+    /// <summary>The CSV file.</summary>
+    public string Path { get; }
+
+    /// <summary>Whether an existing file is continued.</summary>
+    public bool Append { get; }
+
+    /// <inheritdoc/>
+    public string StateKey => "CsvLogger:" + Path;
+
+    [Callback]
+    private void BeforeFit()
+    {
+        Dispose();
+        (rows, resumeRows) = (0, null);
+    }
+
+    [Callback] private void BeforeEpoch() => epochStart = Stopwatch.GetTimestamp();
+
+    [Callback]
+    private void AfterEpoch()
+    {
+        var s = EpochSummary.Of(Learn, Stopwatch.GetElapsedTime(epochStart));
+        file ??= Open("epoch," + string.Join(",", s.ValueNames.Select(Quote)) + ",time");
+        IEnumerable<double> values = s.Values.Append(s.Time.TotalSeconds);
+        file.WriteLine(s.Epoch.ToString(CultureInfo.InvariantCulture) + "," + string.Join(",", values.Select(v => v.ToString("R", CultureInfo.InvariantCulture))));
+        file.Flush();
+        rows++;
+    }
+
+    [Callback] private void AfterFit() => Dispose();
+
+    /// <inheritdoc/>
+    public void SaveState(BinaryWriter writer) => writer.Write(rows);
+
+    /// <inheritdoc/>
+    public void LoadState(BinaryReader reader) => resumeRows = reader.ReadInt32();
+
+    /// <summary>Closes the file.</summary>
+    public void Dispose()
+    {
+        file?.Dispose();
+        file = null;
+    }
+
+    private StreamWriter Open(string header)
+    {
+        Directory.CreateDirectory(System.IO.Path.GetDirectoryName(System.IO.Path.GetFullPath(Path))!);
+        string[] lines = File.Exists(Path) && (Append || resumeRows is not null) ? File.ReadAllLines(Path) : Array.Empty<string>();
+        rows = resumeRows is int keep ? Math.Min(keep, Math.Max(lines.Length - 1, 0)) : Math.Max(lines.Length - 1, 0);
+        if (resumeRows is not null && lines.Length > 0)
+        {
+            // Rows after the checkpoint belong to the interrupted run; the resumed run writes them again.
+            File.WriteAllLines(Path, lines.Take(rows + 1));
+        }
+
+        bool hasHeader = lines.Length > 0;
+        var writer = new StreamWriter(Path, append: hasHeader);
+        if (!hasHeader)
+        {
+            writer.WriteLine(header);
+        }
+
+        return writer;
+    }
+
+    private static string Quote(string name) =>
+        name.AsSpan().IndexOfAny(",\"\n\r") < 0 ? name : "\"" + name.Replace("\"", "\"\"", StringComparison.Ordinal) + "\"";
+}

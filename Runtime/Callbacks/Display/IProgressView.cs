@@ -1,0 +1,20 @@
+namespace CallbackGen;
+
+/// <summary>Where <see cref="Progress"/> shows a fit: a live terminal display or plain lines.</summary>
+internal interface IProgressView : IDisposable
+{
+    /// <summary>A phase (training or validation) of <paramref name="total"/> batches begins.</summary>
+    void BeginPhase(string name, int total);
+
+    /// <summary><paramref name="done"/> batches of the phase are done; <paramref name="loss"/> is the last batch's.</summary>
+    void Update(int done, float loss);
+
+    /// <summary>The phase ended (also when cancelled).</summary>
+    void EndPhase();
+
+    /// <summary>An epoch ended.</summary>
+    void Epoch(EpochSummary summary);
+
+    /// <summary>True when <see cref="Update"/> shows anything (so the loss need not be read otherwise).</summary>
+    bool IsLive { get; }
+}

@@ -1,0 +1,86 @@
+using System.Globalization;
+using Spectre.Console;
+
+namespace CallbackGen;
+
+/// <summary>
+/// A Spectre.Console progress bar per phase (with the loss) and a table row per epoch. Spectre's
+/// live display owns a thread that redraws at its own rate; this class only moves numbers, so an
+/// update costs a lock, not a redraw.
+/// </summary>
+internal sealed class LiveProgressView(IAnsiConsole console) : IProgressView
+{
+    private const int ColumnWidth = 12;
+    private Task? render;
+    private ManualResetEventSlim? finish;
+    private ProgressTask? bar;
+    private bool headerShown;
+
+    public bool IsLive => true;
+
+    public void BeginPhase(string name, int total)
+    {
+        EndPhase();
+        var ready = new ManualResetEventSlim();
+        finish = new ManualResetEventSlim();
+        ManualResetEventSlim done = finish;
+        render = Task.Run(() =>
+        {
+            try
+            {
+                console.Progress().AutoClear(true).HideCompleted(true)
+                    .Columns(new TaskDescriptionColumn(), new ProgressBarColumn(), new PercentageColumn(), new RemainingTimeColumn())
+                    .Start(ctx =>
+                    {
+                        bar = ctx.AddTask(name, maxValue: Math.Max(total, 1));
+                        ready.Set();
+                        done.Wait();
+                        bar.Value = bar.MaxValue;
+                    });
+            }
+            finally
+            {
+                ready.Set();
+            }
+        });
+        ready.Wait();
+        if (render.IsFaulted)
+        {
+            render.GetAwaiter().GetResult();
+        }
+    }
+
+    public void Update(int done, float loss)
+    {
+        if (bar is ProgressTask b)
+        {
+            b.Value = done;
+            b.Description = string.Create(CultureInfo.InvariantCulture, $"{b.Description.Split(' ')[0]} loss {loss:0.0000}");
+        }
+    }
+
+    public void EndPhase()
+    {
+        finish?.Set();
+        render?.GetAwaiter().GetResult();
+        (render, finish, bar) = (null, null, null);
+    }
+
+    public void Epoch(EpochSummary s)
+    {
+        EndPhase();
+        string[] names = new[] { "epoch" }.Concat(s.ValueNames).Append("time").ToArray();
+        string[] cells = new[] { (s.Epoch + 1).ToString(CultureInfo.InvariantCulture) }.Concat(s.Values.Select(EpochSummary.Show)).Append(s.TimeText).ToArray();
+        if (!headerShown)
+        {
+            console.MarkupLine("[bold]" + Markup.Escape(Row(names)) + "[/]");
+            headerShown = true;
+        }
+
+        console.WriteLine(Row(cells));
+    }
+
+    public void Dispose() => EndPhase();
+
+    private static string Row(IEnumerable<string> cells) => string.Concat(cells.Select(c => c.PadRight(ColumnWidth)));
+}

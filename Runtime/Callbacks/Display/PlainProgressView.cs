@@ -1,0 +1,32 @@
+namespace CallbackGen;
+
+/// <summary>
+/// Exactly one line per epoch and nothing else: for logs, CI and redirected output. No control
+/// codes, no live updates.
+/// </summary>
+internal sealed class PlainProgressView(TextWriter output) : IProgressView
+{
+    public bool IsLive => false;
+
+    public void BeginPhase(string name, int total)
+    {
+    }
+
+    public void Update(int done, float loss)
+    {
+    }
+
+    public void EndPhase()
+    {
+    }
+
+    public void Epoch(EpochSummary summary)
+    {
+        output.WriteLine(summary.ToLine());
+        output.Flush();
+    }
+
+    public void Dispose()
+    {
+    }
+}

@@ -1,0 +1,88 @@
+using System.Diagnostics;
+using Spectre.Console;
+
+namespace CallbackGen;
+
+/// <summary>
+/// Shows the fit: on a terminal a live progress bar per phase with the loss, and a table row per
+/// epoch (epoch, training and validation loss, metrics, time); when the output is redirected, the
+/// <c>CI</c> variable is set or a writer is given, exactly one plain line per epoch, without
+/// control codes. Order 60.
+/// </summary>
+/// <remarks>
+/// Bar updates are throttled without reading the clock per batch: the bar is updated every
+/// <em>k</em> batches, and <em>k</em> doubles while updates come faster than every 100 ms (halves
+/// when slower than 400 ms). Only an update reads the loss, so a fast epoch pays one device sync
+/// per ~100 ms, not one per batch. In plain mode no batch does any work.
+/// </remarks>
+/// <example><code>learn.Fit(5, cbs: new[] { new Progress() });             // live on a terminal
+/// learn.Fit(5, cbs: new[] { new Progress(output: logWriter) });  // one line per epoch</code></example>
+[Callback(Order = 60)]
+public sealed partial class Progress : Callback, IDisposable
+{
+    private static readonly long Fast = Stopwatch.Frequency / 10;
+    private static readonly long Slow = Stopwatch.Frequency * 4 / 10;
+    private readonly IProgressView view;
+    private long epochStart;
+    private long lastUpdate;
+    private int stride = 1;
+    private int sinceUpdate;
+
+    /// <summary>Creates the display.</summary>
+    /// <param name="output">Where to write; null for the console. A given writer gets plain lines unless <paramref name="live"/> is true.</param>
+    /// <param name="live">Force the live display (true) or plain lines (false); null decides from the environment.</param>
+    public Progress(TextWriter? output = null, bool? live = null)
+    {
+        bool useLive = live ?? (output is null && IsInteractiveConsole());
+        view = useLive
+            ? new LiveProgressView(output is null ? AnsiConsole.Console : AnsiConsole.Create(new AnsiConsoleSettings { Out = new AnsiConsoleOutput(output) }))
+            : new PlainProgressView(output ?? Console.Out);
+    }
+
+    /// <summary>True when the live display is used.</summary>
+    public bool IsLive => view.IsLive;
+
+    [Callback] private void BeforeEpoch() => epochStart = Stopwatch.GetTimestamp();
+
+    [Callback] private void BeforeTrain() => Begin("train");
+
+    [Callback] private void BeforeValidate() => Begin("valid");
+
+    [Callback]
+    private void AfterBatch()
+    {
+        if (!view.IsLive || ++sinceUpdate < stride)
+        {
+            return;
+        }
+
+        long now = Stopwatch.GetTimestamp();
+        long elapsed = now - lastUpdate;
+        stride = elapsed < Fast ? Math.Min(stride * 2, 1 << 20) : elapsed > Slow ? Math.Max(stride / 2, 1) : stride;
+        (lastUpdate, sinceUpdate) = (now, 0);
+        view.Update(Iter + 1, Loss is null ? float.NaN : Loss.item<float>());
+    }
+
+    [Callback] private void AfterTrain() => view.EndPhase();
+
+    [Callback] private void AfterValidate() => view.EndPhase();
+
+    [Callback] private void AfterEpoch() => view.Epoch(EpochSummary.Of(Learn, Stopwatch.GetElapsedTime(epochStart)));
+
+    [Callback] private void AfterFit() => view.EndPhase();
+
+    /// <summary>Stops a live display that is still running (a fit that ended by an exception).</summary>
+    public void Dispose() => view.Dispose();
+
+    private void Begin(string phase)
+    {
+        (lastUpdate, sinceUpdate) = (Stopwatch.GetTimestamp(), 0);
+        view.BeginPhase(phase, Learn.Dl?.Count ?? 0);
+    }
+
+    private static bool IsInteractiveConsole() =>
+        !Console.IsOutputRedirected
+        && Environment.GetEnvironmentVariable("CI") is not ("true" or "1" or "True")
+        && Environment.GetEnvironmentVariable("TERM") is not "dumb"
+        && AnsiConsole.Profile.Capabilities.Interactive;
+}

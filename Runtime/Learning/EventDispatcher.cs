@@ -164,7 +164,7 @@ internal sealed class EventDispatcher
             }
             else
             {
-                sb.AppendJoin(" -> ", handlers.Select(cb => $"{cb.Name}({cb.OrderOf(e)})"));
+                sb.AppendJoin(", ", handlers.Select(cb => $"{cb.Name}({cb.OrderOf(e)})"));
             }
 
             sb.AppendLine();

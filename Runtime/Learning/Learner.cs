@@ -216,9 +216,12 @@ public sealed partial class Learner : IDisposable
     /// (2) every attached callback's <see cref="Callback.Teardown"/> runs, in the order the callbacks were added
     /// — this is where a callback releases what it holds for the duration of a fit (an open log file, a live
     /// progress display), since <c>AfterFit</c> does not fire when a fit fails;
-    /// (3) the callbacks of <paramref name="cbs"/> are detached, and those that implement <see cref="IDisposable"/>
-    /// are disposed: passing a callback to one fit hands it over to that fit.
-    /// Callbacks attached for good (constructor or <see cref="Add"/>) are disposed by <see cref="Dispose"/>.
+    /// (3) the callbacks of <paramref name="cbs"/> are detached. The learner does not dispose them: whoever
+    /// created a per-fit callback keeps it (to read its results afterwards) and disposes it. Callbacks
+    /// attached for good (constructor or <see cref="Add"/>) belong to the learner and are disposed by
+    /// <see cref="Dispose"/>. A callback that implements <see cref="IDisposable"/> only to release
+    /// run-scoped resources (as <see cref="CsvLogger"/> and <see cref="Progress"/> do) overrides
+    /// <see cref="Callback.Teardown"/> to call its <c>Dispose</c>, so they are released on every exit.
     /// If cleanup itself throws while another exception is ending the fit, the original exception
     /// propagates with the cleanup errors listed under <see cref="CallbackExceptionData.TeardownErrorsKey"/>.
     /// </para>
@@ -413,15 +416,6 @@ public sealed partial class Learner : IDisposable
             foreach (Callback cb in added)
             {
                 Remove(cb);
-                try
-                {
-                    (cb as IDisposable)?.Dispose();
-                }
-                catch (Exception ex)
-                {
-                    ex.Data[CallbackExceptionData.CallbackKey] ??= cb.GetType().FullName;
-                    (cleanupErrors ??= new()).Add(ex);
-                }
             }
         }
         finally

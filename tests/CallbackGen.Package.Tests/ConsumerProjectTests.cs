@@ -72,6 +72,19 @@ public sealed class ConsumerProjectTests(PackagedConsumer consumer, ITestOutputH
     }
 
     [Fact]
+    public void The_generated_code_names_the_generator_with_the_package_version()
+    {
+        PackagedConsumer.CheckSucceeded(consumer.BuildResult);
+        string prefix = consumer.PackageVersion.Split('-')[0];
+        string[] generated = Directory.GetFiles(consumer.ConsumerGeneratedSources, "*.cs", SearchOption.AllDirectories);
+
+        // One for the callback, one for the annealer class; both stamped with the one version.
+        Assert.Contains(generated, f => Path.GetFileName(f).Contains("PrintingCallback", StringComparison.Ordinal));
+        Assert.Contains(generated, f => Path.GetFileName(f).Contains("ConsumerSchedules", StringComparison.Ordinal));
+        Assert.All(generated, f => Assert.Contains($"GeneratedCode(\"CallbackGen.Generators\", \"{prefix}\")", File.ReadAllText(f), StringComparison.Ordinal));
+    }
+
+    [Fact]
     public void A_misspelt_event_name_fails_the_consumer_build_with_CBG0001()
     {
         CommandResult build = consumer.MisspeltBuildResult;

@@ -21,6 +21,33 @@ public sealed class ResumeParityTests : IDisposable
     public void Resume_parity_holds_with_gradient_accumulation_over_an_epoch_that_does_not_divide_evenly() =>
         AssertResumeParity(() => new Callback[] { new GradientAccumulation(2) });
 
+    [Fact]
+    public void Resume_parity_holds_with_a_param_scheduler_early_stopping_and_an_identical_recorder_history()
+    {
+        var recorders = new List<Recorder>();
+        var stoppers = new List<EarlyStopping>();
+        AssertResumeParity(() =>
+        {
+            var recorder = new Recorder();
+            var stop = new EarlyStopping(patience: 2);
+            recorders.Add(recorder);
+            stoppers.Add(stop);
+            return new Callback[] { recorder, new ParamScheduler(Hyper.Lr, CallbackGen.Schedules.Cos(3e-2, 1e-3)), stop, new GradientAccumulation(2) };
+        });
+
+        Recorder a = recorders[0], c = recorders[2];
+        Assert.NotEmpty(a.Losses);
+        Assert.Equal(a.Losses, c.Losses);
+        Assert.Equal(a.SmoothLosses, c.SmoothLosses);
+        Assert.Equal(a.Lrs, c.Lrs);
+        // Everything but the wall time, which no two runs share.
+        Assert.Equal(
+            a.Epochs.Select(e => (e.Epoch, e.TrainLoss, e.ValidLoss, e.BatchesDone, string.Join(";", e.Metrics))),
+            c.Epochs.Select(e => (e.Epoch, e.TrainLoss, e.ValidLoss, e.BatchesDone, string.Join(";", e.Metrics))));
+        Assert.True(a.Lrs[0] > a.Lrs[^1], "the schedule should have annealed the rate");
+        Assert.Equal((stoppers[0].Wait, stoppers[0].Best, stoppers[0].StoppedEpoch), (stoppers[2].Wait, stoppers[2].Best, stoppers[2].StoppedEpoch));
+    }
+
     private void AssertResumeParity(Func<Callback[]> extras)
     {
         using var task = new TinyTask(samples: 80, batchSize: 16);

@@ -210,7 +210,10 @@ namespace CallbackGen.Native
                 File.WriteAllBytes(temp, elf);
                 File.SetLastWriteTimeUtc(temp, mtime);
                 CopyMode(path, temp);
-                File.Copy(temp, path, true);
+                // A rename replaces the directory entry: when the output is a hard or symbolic link
+                // into the package cache (CreateHardLinksForCopyLocalIfPossible), the cache's file is
+                // left as it was. Copying over the path would write through the link.
+                File.Replace(temp, path, null);
                 File.SetLastWriteTimeUtc(path, mtime);
             }
             finally

@@ -9,26 +9,28 @@ namespace CallbackGen.Package.Tests;
 public sealed class PackageLayoutTests(PackagedConsumer consumer)
 {
     [Fact]
-    public void The_package_holds_the_runtime_its_docs_the_generator_and_the_transitive_build_fix()
+    public void The_package_holds_the_runtime_its_docs_the_generator_analyzers_code_fixes_and_the_transitive_build_fix()
     {
         using ZipArchive package = ZipFile.OpenRead(consumer.PackagePath);
         HashSet<string> entries = package.Entries.Select(e => e.FullName).ToHashSet(StringComparer.Ordinal);
 
         Assert.Contains("lib/net10.0/CallbackGen.dll", entries);
         Assert.Contains("lib/net10.0/CallbackGen.xml", entries);
-        Assert.Contains("analyzers/dotnet/cs/CallbackGen.Generators.dll", entries);
+        // Generator, analyzers and code fixes: everything the consumer's compiler and IDE load.
+        Assert.Equal(
+            new[] { "analyzers/dotnet/cs/CallbackGen.Analyzers.dll", "analyzers/dotnet/cs/CallbackGen.CodeFixes.dll", "analyzers/dotnet/cs/CallbackGen.Generators.dll" },
+            entries.Where(e => e.StartsWith("analyzers/", StringComparison.Ordinal)).Order(StringComparer.Ordinal));
         // The task's source sits next to the targets that compile it.
         Assert.Contains("buildTransitive/CallbackGen.targets", entries);
         Assert.Contains("buildTransitive/ElfVersionPatcher.cs", entries);
         Assert.Contains("README.md", entries);
         Assert.Contains("LICENSE", entries);
-        // Only the consumer's compiler loads analyzers: nothing else of ours under analyzers/ or lib/.
-        Assert.All(entries.Where(e => e.StartsWith("analyzers/", StringComparison.Ordinal)), e => Assert.StartsWith("analyzers/dotnet/cs/CallbackGen.", e));
+        // The runtime and its XML docs, nothing else, for the consumer's code.
         Assert.Equal(new[] { "lib/net10.0/CallbackGen.dll", "lib/net10.0/CallbackGen.xml" }, entries.Where(e => e.StartsWith("lib/", StringComparison.Ordinal)).Order(StringComparer.Ordinal));
     }
 
     [Fact]
-    public void The_nuspec_depends_on_TorchSharp_cpu_and_ScottPlot_only_and_names_licence_readme_and_repository()
+    public void The_nuspec_depends_on_the_runtime_package_references_only_and_names_licence_readme_and_repository()
     {
         using ZipArchive package = ZipFile.OpenRead(consumer.PackagePath);
         using Stream nuspec = package.GetEntry("CallbackGen.nuspec")!.Open();
@@ -41,12 +43,21 @@ public sealed class PackageLayoutTests(PackagedConsumer consumer)
         Assert.Equal("README.md", Value("readme"));
         Assert.NotEmpty(metadata.Elements().Where(e => e.Name.LocalName == "repository").Attributes("commit"));
 
-        // The analyzer projects are build-time only: they must not leak as package dependencies.
         var dependencies = metadata.Descendants().Where(e => e.Name.LocalName == "dependency")
-            .Select(e => (Id: (string)e.Attribute("id")!, Version: (string)e.Attribute("version")!))
+            .Select(e => ((string)e.Attribute("id")!, (string)e.Attribute("version")!))
+            .Order()
             .ToList();
-        // ScottPlot draws the Recorder's and the LR finder's PNG charts.
-        Assert.Equal(new[] { ("ScottPlot", "5.1.59"), ("TorchSharp-cpu", "0.107.0") }, dependencies.OrderBy(d => d.Id, StringComparer.Ordinal));
+        Assert.Contains(("TorchSharp-cpu", "0.107.0"), dependencies);
+        // Exactly the runtime's PackageReferences at their central versions: the generator, analyzer
+        // and code-fix projects are build-time only and must not leak in as package dependencies.
+        XDocument runtime = XDocument.Load(Path.Combine(consumer.RepositoryRoot, "Runtime", "CallbackGen.csproj"));
+        XDocument versions = XDocument.Load(Path.Combine(consumer.RepositoryRoot, "Directory.Packages.props"));
+        var expected = runtime.Descendants("PackageReference")
+            .Select(r => (string)r.Attribute("Include")!)
+            .Select(id => (id, (string)versions.Descendants("PackageVersion").Single(v => (string)v.Attribute("Include")! == id).Attribute("Version")!))
+            .Order()
+            .ToList();
+        Assert.Equal(expected, dependencies);
     }
 
     [Fact]

@@ -15,3 +15,4 @@ Schedule lr = ConsumerSchedules.Halves(0.1, 2);
 var learn = new Learner(model, data, (pred, target) => nn.functional.mse_loss(pred, target), lr: lr(0.0), cbs: [new PrintingCallback(lr)]);
 learn.Fit(1);
 Console.WriteLine("done");
+Console.WriteLine(learn.DescribeCallbacks());

@@ -60,6 +60,9 @@ public sealed class PackagedConsumer : IDisposable
     /// <summary>The consumer's private NuGet packages folder.</summary>
     public string ConsumerPackages => Path.Combine(Root, "packages");
 
+    /// <summary>Where the consumer's compiler wrote the generated sources.</summary>
+    public string ConsumerGeneratedSources => Path.Combine(ConsumerDirectory, "obj", "Release", "net10.0", "generated");
+
     /// <summary>The consumer's build output folder.</summary>
     public string ConsumerOutput => Path.Combine(ConsumerDirectory, "bin", "Release", "net10.0");
 
@@ -144,6 +147,8 @@ public sealed class PackagedConsumer : IDisposable
                 <TargetFramework>net10.0</TargetFramework>
                 <ImplicitUsings>enable</ImplicitUsings>
                 <Nullable>enable</Nullable>
+                <!-- Only so the test can read what the package's generator wrote. -->
+                <EmitCompilerGeneratedFiles>true</EmitCompilerGeneratedFiles>
               </PropertyGroup>
               <ItemGroup>
                 <PackageReference Include="CallbackGen" Version="[{version}]" />

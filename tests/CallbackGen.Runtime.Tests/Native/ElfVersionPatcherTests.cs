@@ -1,4 +1,5 @@
 using System.Buffers.Binary;
+using System.Runtime.InteropServices;
 using CallbackGen.Native;
 
 namespace CallbackGen.Runtime.Tests.Native;
@@ -61,8 +62,11 @@ public class ElfVersionPatcherTests
         Assert.Equal(before, elf);
     }
 
-    [Fact]
-    public void Patching_a_file_writes_a_new_file_and_keeps_its_time_and_leaves_hard_links_alone()
+    [Theory]
+    [InlineData("copy")]
+    [InlineData("hard link")]
+    [InlineData("symbolic link")]
+    public void Patching_a_file_writes_a_new_file_and_keeps_its_time_and_leaves_the_linked_cache_file_alone(string outputKind)
     {
         string dir = Directory.CreateTempSubdirectory("callbackgen-elf-").FullName;
         try
@@ -70,10 +74,27 @@ public class ElfVersionPatcherTests
             string cache = Path.Combine(dir, "cache.so");
             string output = Path.Combine(dir, "output.so");
             File.WriteAllBytes(cache, ElfFixture.TorchSharpLike());
-            File.CreateSymbolicLink(output + ".link", cache);
-            File.Copy(cache, output);
-            var time = new DateTime(2026, 1, 2, 3, 4, 5, DateTimeKind.Utc);
-            File.SetLastWriteTimeUtc(output, time);
+            // The three ways MSBuild puts a package's file into an output folder.
+            switch (outputKind)
+            {
+                case "copy":
+                    File.Copy(cache, output);
+                    break;
+                case "hard link":
+                    Assert.Equal(0, HardLink(cache, output));
+                    break;
+                default:
+                    File.CreateSymbolicLink(output, cache);
+                    break;
+            }
+
+            // MSBuild's incremental copy compares times: the output's own time must not move.
+            if (outputKind != "symbolic link")
+            {
+                File.SetLastWriteTimeUtc(output, new DateTime(2026, 1, 2, 3, 4, 5, DateTimeKind.Utc));
+            }
+
+            DateTime time = File.GetLastWriteTimeUtc(output);
 
             Assert.Equal(ElfPatchResult.Patched, ElfVersionPatcher.MakeVersionNeedWeak(output, "GLIBCXX_3.4.32"));
 
@@ -87,6 +108,9 @@ public class ElfVersionPatcherTests
             Directory.Delete(dir, recursive: true);
         }
     }
+
+    [DllImport("libc", EntryPoint = "link", SetLastError = true)]
+    private static extern int HardLink([MarshalAs(UnmanagedType.LPUTF8Str)] string existing, [MarshalAs(UnmanagedType.LPUTF8Str)] string newPath);
 
     [Theory]
     [InlineData("empty")]

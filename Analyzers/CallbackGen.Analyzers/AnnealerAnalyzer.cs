@@ -45,7 +45,8 @@ namespace CallbackGen.Analyzers
         private static void AnalyzeMethod(SymbolAnalysisContext context, KnownSymbols symbols)
         {
             var method = (IMethodSymbol)context.Symbol;
-            if (!KnownSymbols.Has(method, symbols.AnnealerAttribute))
+            // A partial method's implementation part shares the definition's attributes: report once, on the definition.
+            if (method.PartialDefinitionPart is not null || !KnownSymbols.Has(method, symbols.AnnealerAttribute))
             {
                 return;
             }
@@ -78,6 +79,10 @@ namespace CallbackGen.Analyzers
             {
                 problems.Add($"returns '{method.ReturnType.ToDisplayString(TypeFormat)}', not double");
             }
+            else if (method.ReturnsByRef || method.ReturnsByRefReadonly)
+            {
+                problems.Add("returns by reference");
+            }
 
             if (method.Parameters.Length == 0)
             {
@@ -102,6 +107,11 @@ namespace CallbackGen.Analyzers
                 if (p.RefKind != RefKind.None || p.IsParams)
                 {
                     problems.Add($"has a ref, out, in or params parameter '{p.Name}'");
+                }
+                else if (p.Type.IsRefLikeType || p.Type.TypeKind is TypeKind.Pointer or TypeKind.FunctionPointer or TypeKind.Dynamic)
+                {
+                    // The generated Schedule is a lambda that captures every leading parameter.
+                    problems.Add($"has a parameter '{p.Name}' of type '{p.Type.ToDisplayString(TypeFormat)}'; a ref struct, pointer or dynamic parameter cannot be captured by the generated Schedule");
                 }
             }
 

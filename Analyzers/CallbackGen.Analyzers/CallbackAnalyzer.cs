@@ -45,7 +45,9 @@ namespace CallbackGen.Analyzers
         private static void AnalyzeMethod(SymbolAnalysisContext context, KnownSymbols symbols)
         {
             var method = (IMethodSymbol)context.Symbol;
-            if (method.MethodKind != MethodKind.Ordinary || !KnownSymbols.Has(method, symbols.CallbackAttribute))
+            // A partial method's implementation part shares the definition's attributes: report once, on the definition.
+            if (method.MethodKind != MethodKind.Ordinary || method.PartialDefinitionPart is not null
+                || !KnownSymbols.Has(method, symbols.CallbackAttribute))
             {
                 return;
             }
@@ -85,6 +87,16 @@ namespace CallbackGen.Analyzers
             if (method.IsAbstract)
             {
                 problems.Add("is abstract");
+            }
+
+            if (method.IsExtern)
+            {
+                problems.Add("is extern");
+            }
+
+            if (method.IsPartialDefinition || method.PartialDefinitionPart is not null || method.PartialImplementationPart is not null)
+            {
+                problems.Add("is a partial method");
             }
 
             if (method.IsGenericMethod)

@@ -29,13 +29,16 @@ public static class AnalyzerHarness
         ImmutableArray.Create<DiagnosticAnalyzer>(new CallbackAnalyzer(), new AnnealerAnalyzer());
 
     /// <summary>The user's sources compiled with the generator's output, as in a build.</summary>
-    public static Compilation CompileWithGenerator(params string[] sources)
+    public static Compilation CompileWithGenerator(params string[] sources) => CompileWithGenerator(CompilationOptions, string.Empty, sources);
+
+    /// <summary>As <see cref="CompileWithGenerator(string[])"/>, with the sources under <paramref name="directory"/>.</summary>
+    public static Compilation CompileWithGenerator(CSharpCompilationOptions options, string directory, params string[] sources)
     {
         var input = CSharpCompilation.Create(
             "UserAssembly",
-            sources.Select((s, i) => CSharpSyntaxTree.ParseText(s, ParseOptions, path: $"Source{i}.cs")),
+            sources.Select((s, i) => CSharpSyntaxTree.ParseText(s, ParseOptions, path: directory + $"Source{i}.cs")),
             References.Value,
-            CompilationOptions);
+            options);
         CSharpGeneratorDriver.Create(new[] { new CallbackGenerator().AsSourceGenerator() }, parseOptions: ParseOptions)
             .RunGeneratorsAndUpdateCompilation(input, out Compilation output, out _);
         return output;

@@ -17,6 +17,8 @@ public sealed class AnnealerShapeTests
     [InlineData("public static double [|Lin|]<T>(T start, double pos) => pos;", "Lin", "is generic")]
     [InlineData("public static double [|Lin|](ref double start, double pos) => pos;", "Lin", "has a ref, out, in or params parameter 'start'")]
     [InlineData("public static double [|Lin|](double start, params double[] pos) => start;", "Lin", "has a 'double[]' position 'pos', which must be double and has a ref, out, in or params parameter 'pos'")]
+    [InlineData("public static ref double [|Lin|](double[] start, double pos) => ref start[0];", "Lin", "returns by reference")]
+    [InlineData("public static double [|Lin|](System.ReadOnlySpan<double> points, double pos) => pos;", "Lin", "has a parameter 'points' of type 'ReadOnlySpan<double>'; a ref struct, pointer or dynamic parameter cannot be captured by the generated Schedule")]
     public void Invalid_annealer_is_an_error_saying_what_is_wrong(string method, string name, string problem)
     {
         Verify(

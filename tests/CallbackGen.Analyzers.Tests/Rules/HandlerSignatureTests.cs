@@ -15,6 +15,8 @@ public sealed class HandlerSignatureTests
     [InlineData("private static void [|AfterBatch|]() { }", "is static")]
     [InlineData("private void [|AfterBatch|]<T>() { }", "is generic")]
     [InlineData("private static int [|AfterBatch|](int step) => step;", "is static, has parameters and returns 'int'")]
+    [InlineData("private extern void [|AfterBatch|]();", "is extern")]
+    [InlineData("partial void [|AfterBatch|](); partial void AfterBatch() { }", "is a partial method")]
     public void Invalid_signature_is_an_error_saying_what_is_wrong(string method, string problem)
     {
         Verify(

@@ -53,22 +53,6 @@ public sealed class UnknownEventNameTests
     }
 
     [Fact]
-    public void Pragma_disables_the_diagnostic_at_the_identifier()
-    {
-        VerifyClean(
-            """
-            using CallbackGen;
-            public partial class Meter : Callback
-            {
-                [Callback]
-            #pragma warning disable CBG0001 // deliberately not an event
-                private void AfterBtach() { }
-            #pragma warning restore CBG0001
-            }
-            """);
-    }
-
-    [Fact]
     public void Transposition_counts_as_one_edit()
     {
         Assert.Equal(1, EventNames.Distance("AfterBtach", "AfterBatch"));

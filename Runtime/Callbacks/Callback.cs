@@ -73,6 +73,19 @@ public abstract class Callback
     /// <summary>A short name for logs and the dispatch plan (the type's name by default).</summary>
     public virtual string Name => GetType().Name;
 
+    /// <summary>
+    /// Called once at the very end of every <see cref="Learner.Fit(int, double?, IEnumerable{Callback}?)"/> and <see cref="Learner.Validate"/>,
+    /// however the run ended: normally, cancelled, or by an exception (then <paramref name="error"/> is
+    /// that exception, which keeps propagating after every callback's teardown ran). Release here what
+    /// the callback holds only while a run is going on (an open file, a live display), because
+    /// <c>AfterFit</c> does not fire when a fit fails. Keep it idempotent: it also runs when the
+    /// callback never acquired anything. The callback is still attached while this runs.
+    /// </summary>
+    /// <param name="error">The exception ending the run, or null when it ended normally or was cancelled.</param>
+    protected internal virtual void Teardown(Exception? error)
+    {
+    }
+
     // ---- The generated-code contract. The CallbackGen generator overrides these three members in
     // ---- the partial part of every [Callback] class; hand-written overrides are not supported.
 

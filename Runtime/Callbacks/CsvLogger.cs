@@ -64,6 +64,9 @@ public sealed partial class CsvLogger : Callback, ICheckpointable, IDisposable
     /// <inheritdoc/>
     public void LoadState(BinaryReader reader) => resumeRows = reader.ReadInt32();
 
+    /// <summary>Releases what the run held, however it ended (the learner calls this after every fit).</summary>
+    protected internal override void Teardown(Exception? error) => Dispose();
+
     /// <summary>Closes the file.</summary>
     public void Dispose()
     {

@@ -71,6 +71,9 @@ public sealed partial class Progress : Callback, IDisposable
 
     [Callback] private void AfterFit() => view.EndPhase();
 
+    /// <summary>Releases what the run held, however it ended (the learner calls this after every fit).</summary>
+    protected internal override void Teardown(Exception? error) => Dispose();
+
     /// <summary>Stops a live display that is still running (a fit that ended by an exception).</summary>
     public void Dispose() => view.Dispose();
 

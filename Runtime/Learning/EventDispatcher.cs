@@ -7,6 +7,11 @@ namespace CallbackGen;
 /// which every phase runs: fire BeforeX, run X in a scope that catches only X's cancel exception,
 /// fire AfterCancelX if it was caught, then AfterX outside the scope.
 /// </summary>
+/// <remarks>
+/// One dispatcher lives as long as its learner. The handler tables are rebuilt lazily when the
+/// callback list changes, but the open-scope counters are not: a callback added or removed in the
+/// middle of a fit must not make the scopes that are open right now look closed.
+/// </remarks>
 internal sealed class EventDispatcher
 {
     private static readonly (Event Before, Event After, Event AfterCancel, Type Cancel)[] Phases =
@@ -16,35 +21,71 @@ internal sealed class EventDispatcher
         (Event.BeforeTrain, Event.AfterTrain, Event.AfterCancelTrain, typeof(CancelTrainException)),
         (Event.BeforeValidate, Event.AfterValidate, Event.AfterCancelValidate, typeof(CancelValidateException)),
         (Event.BeforeBatch, Event.AfterBatch, Event.AfterCancelBatch, typeof(CancelBatchException)),
-        // Backward and step have no Before events of their own in the table below: BeforeBackward and
-        // BeforeStep are fired inside their scopes like every BeforeX.
         (Event.BeforeBackward, Event.AfterBackward, Event.AfterCancelBackward, typeof(CancelBackwardException)),
         (Event.BeforeStep, Event.AfterStep, Event.AfterCancelStep, typeof(CancelStepException)),
     };
 
-    private readonly Callback[][] table;
-    private readonly int[] open = new int[Phases.Length];
-
-    public EventDispatcher(IReadOnlyList<Callback> callbacks)
+    /// <summary>The events in the order the loop reaches them, with their nesting depth (for the plan).</summary>
+    private static readonly (Event Event, int Depth)[] LoopOrder =
     {
-        table = new Callback[EventSet.EventCount][];
-        for (int e = 0; e < EventSet.EventCount; e++)
+        (Event.BeforeFit, 0),
+        (Event.BeforeEpoch, 1),
+        (Event.BeforeTrain, 2),
+        (Event.BeforeBatch, 3),
+        (Event.AfterPred, 4),
+        (Event.AfterLoss, 4),
+        (Event.BeforeBackward, 4),
+        (Event.AfterCancelBackward, 4),
+        (Event.AfterBackward, 4),
+        (Event.BeforeStep, 4),
+        (Event.AfterCancelStep, 4),
+        (Event.AfterStep, 4),
+        (Event.AfterCancelBatch, 3),
+        (Event.AfterBatch, 3),
+        (Event.AfterCancelTrain, 2),
+        (Event.AfterTrain, 2),
+        (Event.BeforeValidate, 2),
+        (Event.AfterCancelValidate, 2),
+        (Event.AfterValidate, 2),
+        (Event.AfterCancelEpoch, 1),
+        (Event.AfterEpoch, 1),
+        (Event.AfterCancelFit, 0),
+        (Event.AfterFit, 0),
+    };
+
+    private readonly IReadOnlyList<Callback> callbacks;
+    private readonly int[] open = new int[Phases.Length];
+    private Callback[][]? table;
+
+    /// <summary>Creates the dispatcher of a callback list that the owner keeps up to date.</summary>
+    /// <param name="callbacks">The live list; call <see cref="Invalidate"/> after every change.</param>
+    public EventDispatcher(IReadOnlyList<Callback> callbacks) => this.callbacks = callbacks;
+
+    /// <summary>True while any phase scope is open (a fit or a validation is running).</summary>
+    public bool IsRunning
+    {
+        get
         {
-            Event ev = (Event)e;
-            table[e] = callbacks
-                .Select((cb, index) => (cb, index))
-                .Where(t => t.cb.HandledEvents.Contains(ev))
-                .OrderBy(t => t.cb.OrderOf(ev))
-                .ThenBy(t => t.index)
-                .Select(t => t.cb)
-                .ToArray();
+            foreach (int count in open)
+            {
+                if (count > 0)
+                {
+                    return true;
+                }
+            }
+
+            return false;
         }
     }
+
+    /// <summary>The callback list changed: rebuild the tables before the next event.</summary>
+    public void Invalidate() => table = null;
 
     /// <summary>Calls every handler of <paramref name="e"/> in order.</summary>
     public void Fire(Event e)
     {
-        Callback[] handlers = table[(int)e];
+        // A snapshot: handlers that add or remove callbacks change later events, not this one.
+        Callback[] handlers = Table[(int)e];
         for (int i = 0; i < handlers.Length; i++)
         {
             Callback cb = handlers[i];
@@ -54,13 +95,14 @@ internal sealed class EventDispatcher
             }
             catch (CancelException ex) when (!IsOpen(ex))
             {
-                throw new InvalidOperationException(
-                    $"Callback '{cb.Name}' threw {ex.GetType().Name} from {e}, where no {PhaseName(ex)} is running, so nothing can catch it. " +
-                    $"Throw it from an event inside that phase (see docs/events.md).", ex);
+                InvalidOperationException misuse = Misuse(ex, $"Callback '{cb.GetType().FullName}' threw {ex.GetType().Name} from {e}");
+                Annotate(misuse, cb, e);
+                throw misuse;
             }
             catch (Exception ex) when (Annotate(ex, cb, e))
             {
-                // Never reached: Annotate returns false so the exception propagates unchanged.
+                // Never reached: Annotate returns false, so the exception propagates unchanged
+                // (same object, same type, same stack trace) with the callback and event in its Data.
                 throw;
             }
         }
@@ -86,6 +128,7 @@ internal sealed class EventDispatcher
             open[(int)phase]--;
         }
 
+        // Both outside the scope: a second cancel of the same kind from here is a usage error.
         if (cancelled)
         {
             Fire(afterCancel);
@@ -94,24 +137,60 @@ internal sealed class EventDispatcher
         Fire(after);
     }
 
-    /// <summary>Each event with its handlers in call order.</summary>
+    /// <summary>
+    /// The exception for a cancel exception that escaped every scope: thrown by the loop's own code
+    /// (a loss function, a data loader) rather than a handler, where no scope of its kind is open.
+    /// </summary>
+    public static InvalidOperationException Escaped(CancelException ex) =>
+        Misuse(ex, $"{ex.GetType().Name} was thrown outside any callback handler");
+
+    /// <summary>The dispatch plan: each event, in the order the loop reaches it, with its handlers in call order.</summary>
     public string Describe()
     {
+        Callback[][] t = Table;
+        int handled = t.Count(h => h.Length > 0);
         var sb = new StringBuilder();
-        for (int e = 0; e < table.Length; e++)
+        sb.Append("Dispatch plan: ").Append(callbacks.Count).Append(callbacks.Count == 1 ? " callback (" : " callbacks (")
+            .AppendJoin(", ", callbacks.Select(cb => cb.Name))
+            .Append("), ").Append(handled).Append(" of ").Append(EventSet.EventCount).AppendLine(" events handled");
+        foreach (var (e, depth) in LoopOrder)
         {
-            Callback[] handlers = table[e];
+            Callback[] handlers = t[(int)e];
+            string name = new string(' ', 2 * depth) + e;
+            sb.Append("  ").Append(name.PadRight(28));
             if (handlers.Length == 0)
             {
-                continue;
+                sb.Append('-');
+            }
+            else
+            {
+                sb.AppendJoin(", ", handlers.Select(cb => $"{cb.Name}({cb.OrderOf(e)})"));
             }
 
-            sb.Append(((Event)e).ToString().PadRight(20));
-            sb.AppendJoin(", ", handlers.Select(cb => $"{cb.Name}({cb.OrderOf((Event)e)})"));
             sb.AppendLine();
         }
 
         return sb.ToString();
+    }
+
+    private Callback[][] Table => table ??= Build(callbacks);
+
+    private static Callback[][] Build(IReadOnlyList<Callback> callbacks)
+    {
+        var t = new Callback[EventSet.EventCount][];
+        for (int e = 0; e < EventSet.EventCount; e++)
+        {
+            Event ev = (Event)e;
+            t[e] = callbacks
+                .Select((cb, index) => (cb, index))
+                .Where(x => x.cb.HandledEvents.Contains(ev))
+                .OrderBy(x => x.cb.OrderOf(ev))
+                .ThenBy(x => x.index)
+                .Select(x => x.cb)
+                .ToArray();
+        }
+
+        return t;
     }
 
     private bool IsOpen(CancelException ex)
@@ -127,15 +206,28 @@ internal sealed class EventDispatcher
         return false;
     }
 
-    private static string PhaseName(CancelException ex) =>
-        ex.GetType().Name.Replace("Cancel", string.Empty, StringComparison.Ordinal).Replace("Exception", string.Empty, StringComparison.Ordinal).ToLowerInvariant();
+    private static InvalidOperationException Misuse(CancelException ex, string what)
+    {
+        string phase = ex.GetType().Name
+            .Replace("Cancel", string.Empty, StringComparison.Ordinal)
+            .Replace("Exception", string.Empty, StringComparison.Ordinal)
+            .ToLowerInvariant();
+        return new InvalidOperationException(
+            $"{what}, where no {phase} phase is running, so nothing can catch it. " +
+            $"Throw it from an event inside that phase: a cancel exception is caught only by the scope of its own phase, " +
+            $"which spans Before{ToPascal(phase)} and everything up to (not including) After{ToPascal(phase)} (see docs/events.md).", ex);
+    }
+
+    private static string ToPascal(string phase) => char.ToUpperInvariant(phase[0]) + phase[1..];
 
     private static bool Annotate(Exception ex, Callback cb, Event e)
     {
-        if (ex is not CancelException && !ex.Data.Contains("CallbackGen.Callback"))
+        // The innermost handler wins: an exception that passes through nested Fire calls keeps the
+        // callback and event that threw it.
+        if (ex is not CancelException && !ex.Data.Contains(CallbackExceptionData.CallbackKey))
         {
-            ex.Data["CallbackGen.Callback"] = cb.GetType().FullName;
-            ex.Data["CallbackGen.Event"] = e.ToString();
+            ex.Data[CallbackExceptionData.CallbackKey] = cb.GetType().FullName;
+            ex.Data[CallbackExceptionData.EventKey] = e.ToString();
         }
 
         return false;

@@ -8,32 +8,59 @@ namespace CallbackGen;
 /// Trains a model on a <see cref="DataBunch"/> with a loss function and an optimiser, calling its
 /// callbacks' handlers at each training event with fastai v2's semantics (see <c>docs/events.md</c>).
 /// </summary>
-public sealed partial class Learner
+/// <example>
+/// <code>
+/// using var learn = new Learner(model, data, Losses.CrossEntropy, Optimizer.Sgd(), lr: 0.5,
+///                               metrics: new[] { Metric.Accuracy });
+/// learn.Fit(3);
+/// Console.WriteLine($"valid loss {learn.ValidStats!.Loss:F4}, accuracy {learn.ValidStats["accuracy"]:P1}");
+/// </code>
+/// </example>
+public sealed partial class Learner : IDisposable
 {
     private readonly List<Callback> callbacks = new();
-    private EventDispatcher? dispatcher;
+    private readonly EventDispatcher dispatcher;
+    private Optimizer? opt;
+    private bool running;
+    private bool disposed;
 
     /// <summary>Creates a learner.</summary>
-    /// <param name="model">The model to train.</param>
+    /// <param name="model">The model to train; moved to <paramref name="device"/>.</param>
     /// <param name="data">Training and validation batches.</param>
-    /// <param name="lossFunc">The loss: (prediction, target) → scalar tensor.</param>
+    /// <param name="lossFunc">The loss: (prediction, target) → scalar tensor (for example <see cref="Losses.CrossEntropy"/>).</param>
     /// <param name="optFunc">Creates the optimiser at the first fit; default plain SGD.</param>
     /// <param name="lr">The default learning rate.</param>
-    /// <param name="cbs">Callbacks kept for every fit (a <see cref="TrainEvalCallback"/> and a <see cref="TerminateOnNaN"/> are always added).</param>
+    /// <param name="cbs">
+    /// Callbacks kept for every fit; the learner owns them from now on (see <see cref="Dispose"/>).
+    /// A <see cref="TrainEvalCallback"/>, an <see cref="AvgStatsCallback"/> and a <see cref="TerminateOnNaN"/> are always added.
+    /// </param>
+    /// <param name="metrics">Metrics averaged over every phase into <see cref="TrainStats"/> and <see cref="ValidStats"/>.</param>
+    /// <param name="device">
+    /// Where to train: <c>torch.CPU</c> or <c>torch.CUDA</c>; null keeps the device the model's parameters are on.
+    /// The model is moved there now and every batch is moved there as it is drawn.
+    /// </param>
+    /// <exception cref="InvalidOperationException">CUDA was asked for and this process has no CUDA libtorch or no GPU.</exception>
     public Learner(
         nn.Module<Tensor, Tensor> model,
         DataBunch data,
         Func<Tensor, Tensor, Tensor> lossFunc,
         OptimizerFactory? optFunc = null,
         double lr = 1e-2,
-        IEnumerable<Callback>? cbs = null)
+        IEnumerable<Callback>? cbs = null,
+        IEnumerable<Metric>? metrics = null,
+        Device? device = null)
     {
         Model = model ?? throw new ArgumentNullException(nameof(model));
         Data = data ?? throw new ArgumentNullException(nameof(data));
         LossFunc = lossFunc ?? throw new ArgumentNullException(nameof(lossFunc));
         OptFunc = optFunc ?? Optimizer.Sgd();
         Lr = lr;
+        Metrics = CheckMetrics(metrics);
+        Device = ResolveDevice(device, model);
+        MoveModelToDevice();
+        dispatcher = new EventDispatcher(callbacks);
         Add(new TrainEvalCallback());
+        Add(new AvgStatsCallback());
         Add(new TerminateOnNaN());
         if (cbs is not null)
         {
@@ -56,6 +83,9 @@ public sealed partial class Learner
     /// <summary>Creates the optimiser.</summary>
     public OptimizerFactory OptFunc { get; }
 
+    /// <summary>The metrics averaged into <see cref="TrainStats"/> and <see cref="ValidStats"/>, in order.</summary>
+    public IReadOnlyList<Metric> Metrics { get; }
+
     /// <summary>The default learning rate.</summary>
     public double Lr { get; set; }
 
@@ -65,8 +95,6 @@ public sealed partial class Learner
         get => opt ?? throw new InvalidOperationException("The optimiser does not exist yet: it is created at the start of the first fit (or by CreateOptimizer()).");
         private set => opt = value;
     }
-
-    private Optimizer? opt;
 
     /// <summary>The callbacks attached now, in the order they were added.</summary>
     public IReadOnlyList<Callback> Callbacks => callbacks;
@@ -104,31 +132,40 @@ public sealed partial class Learner
     /// <summary>True in the training phase.</summary>
     public bool Training { get; internal set; }
 
-    /// <summary>The averages of the last training phase (set once per epoch by the stats callback).</summary>
+    /// <summary>
+    /// The averages of this epoch's training phase, published by <see cref="AvgStatsCallback"/> at
+    /// <c>AfterTrain</c>; null from <c>BeforeEpoch</c> until then (and when the phase was skipped).
+    /// </summary>
     public PhaseStats? TrainStats { get; internal set; }
 
-    /// <summary>The averages of the last validation phase (set once per epoch by the stats callback).</summary>
+    /// <summary>
+    /// The averages of this epoch's (or <see cref="Validate"/>'s) validation phase, published by
+    /// <see cref="AvgStatsCallback"/> at <c>AfterValidate</c>; null from <c>BeforeEpoch</c> until then
+    /// (and when the epoch was cancelled before validating).
+    /// </summary>
     public PhaseStats? ValidStats { get; internal set; }
 
     /// <summary>The loader of the current phase.</summary>
     public DataLoader? Dl { get; private set; }
 
-    /// <summary>Attaches a callback for every later fit.</summary>
+    /// <summary>Attaches a callback for every later fit (also allowed from a handler during a fit).</summary>
+    /// <exception cref="InvalidOperationException">The callback is already attached to a learner.</exception>
     public Learner Add(Callback cb)
     {
         ArgumentNullException.ThrowIfNull(cb);
+        ObjectDisposedException.ThrowIf(disposed, this);
         if (cb.IsAttached)
         {
-            throw new InvalidOperationException($"Callback '{cb.Name}' is already attached to a learner.");
+            throw new InvalidOperationException($"Callback '{cb.Name}' is already attached to a learner; a callback instance serves one learner at a time.");
         }
 
         cb.Learn = this;
         callbacks.Add(cb);
-        dispatcher = null;
+        dispatcher.Invalidate();
         return this;
     }
 
-    /// <summary>Detaches a callback.</summary>
+    /// <summary>Detaches a callback (also allowed from a handler during a fit); true when it was attached here.</summary>
     public bool Remove(Callback cb)
     {
         ArgumentNullException.ThrowIfNull(cb);
@@ -138,29 +175,69 @@ public sealed partial class Learner
         }
 
         cb.Learn = null!;
-        dispatcher = null;
+        dispatcher.Invalidate();
         return true;
     }
 
     /// <summary>The first attached callback of type <typeparamref name="T"/>, or null.</summary>
     public T? Get<T>() where T : Callback => callbacks.OfType<T>().FirstOrDefault();
 
-    /// <summary>Creates the optimiser now with <see cref="Lr"/> (the first fit does it otherwise).</summary>
+    /// <summary>Creates the optimiser now with <see cref="Lr"/> (the first fit does it otherwise); replaces and disposes an existing one.</summary>
     public Optimizer CreateOptimizer()
     {
+        ObjectDisposedException.ThrowIf(disposed, this);
         opt?.Dispose();
+        opt = null;
         Opt = OptFunc(Model, Lr);
         return Opt;
     }
 
     /// <summary>
-    /// Trains for <paramref name="epochs"/> epochs. Callbacks in <paramref name="cbs"/> are attached
-    /// for this fit only and detached afterwards, also when the fit throws.
+    /// Trains for <paramref name="epochs"/> epochs, firing the 23 events with fastai v2's semantics.
     /// </summary>
+    /// <param name="epochs">The number of epochs, at least 1.</param>
+    /// <param name="lr">
+    /// When given, becomes <see cref="Lr"/> and the learning rate of every parameter group of an
+    /// existing optimiser; when null, an existing optimiser keeps its rates (per-group rates survive).
+    /// </param>
+    /// <param name="cbs">Callbacks attached for this fit only (after the permanent ones).</param>
+    /// <remarks>
+    /// <para>
+    /// <b>Exceptions.</b> A cancel exception (<see cref="CancelFitException"/> and the others) ends its
+    /// phase as <c>docs/events.md</c> describes; thrown where no scope of its kind is open it becomes an
+    /// <see cref="InvalidOperationException"/> naming the callback and the event. Any other exception
+    /// propagates unchanged (same object and type); its <see cref="Exception.Data"/> names the callback
+    /// type and the event under <see cref="CallbackExceptionData.CallbackKey"/> and
+    /// <see cref="CallbackExceptionData.EventKey"/>. The learner stays usable: the next fit starts clean.
+    /// </para>
+    /// <para>
+    /// <b>Cleanup on every exit</b> (normal end, cancel, or exception), in this order:
+    /// (1) the batch state (<see cref="Xb"/>, <see cref="Yb"/>, <see cref="Pred"/>, <see cref="Loss"/>) is cleared;
+    /// (2) every attached callback's <see cref="Callback.Teardown"/> runs, in the order the callbacks were added
+    /// — this is where a callback releases what it holds for the duration of a fit (an open log file, a live
+    /// progress display), since <c>AfterFit</c> does not fire when a fit fails;
+    /// (3) the callbacks of <paramref name="cbs"/> are detached. The learner does not dispose them: whoever
+    /// created a per-fit callback keeps it (to read its results afterwards) and disposes it. Callbacks
+    /// attached for good (constructor or <see cref="Add"/>) belong to the learner and are disposed by
+    /// <see cref="Dispose"/>. A callback that implements <see cref="IDisposable"/> only to release
+    /// run-scoped resources (as <see cref="CsvLogger"/> and <see cref="Progress"/> do) overrides
+    /// <see cref="Callback.Teardown"/> to call its <c>Dispose</c>, so they are released on every exit.
+    /// If cleanup itself throws while another exception is ending the fit, the original exception
+    /// propagates with the cleanup errors listed under <see cref="CallbackExceptionData.TeardownErrorsKey"/>.
+    /// </para>
+    /// </remarks>
+    /// <exception cref="InvalidOperationException">A fit or validation is already running on this learner.</exception>
     public void Fit(int epochs, double? lr = null, IEnumerable<Callback>? cbs = null)
     {
         ArgumentOutOfRangeException.ThrowIfLessThan(epochs, 1);
+        if (lr is double l)
+        {
+            CheckLr(l, nameof(lr));
+        }
+
+        BeginRun(nameof(Fit));
         List<Callback> added = new();
+        Exception? error = null;
         try
         {
             if (cbs is not null)
@@ -175,6 +252,7 @@ public sealed partial class Learner
             if (lr is double newLr)
             {
                 Lr = newLr;
+                opt?.Set(Hyper.Lr, newLr);
             }
 
             if (opt is null)
@@ -183,43 +261,67 @@ public sealed partial class Learner
             }
 
             NEpoch = epochs;
-            Dispatcher.Run(Phase.Fit, DoFit);
+            RunOutermost(Phase.Fit, DoFit);
+        }
+        catch (Exception ex)
+        {
+            error = ex;
+            throw;
         }
         finally
         {
-            foreach (Callback cb in added)
-            {
-                Remove(cb);
-            }
-
-            ClearBatchState();
+            EndRun(error, added);
         }
     }
 
     /// <summary>
-    /// The resolved dispatch plan: each event with its handlers in call order and their Order.
+    /// The resolved dispatch plan: each of the 23 events, indented by phase in the order the loop
+    /// reaches it, with its handlers in call order and their Order (<c>-</c> where none).
     /// </summary>
-    public string DescribeCallbacks() => Dispatcher.Describe();
+    public string DescribeCallbacks() => dispatcher.Describe();
 
-    private EventDispatcher Dispatcher => dispatcher ??= new EventDispatcher(callbacks);
+    /// <summary>
+    /// Disposes the optimiser and every attached callback that implements <see cref="IDisposable"/>.
+    /// The model and the data belong to the caller and are left alone.
+    /// </summary>
+    public void Dispose()
+    {
+        if (disposed)
+        {
+            return;
+        }
+
+        if (running)
+        {
+            throw new InvalidOperationException("A learner cannot be disposed while it is running (from a callback handler).");
+        }
+
+        disposed = true;
+        opt?.Dispose();
+        opt = null;
+        foreach (Callback cb in callbacks.ToArray())
+        {
+            (cb as IDisposable)?.Dispose();
+        }
+    }
 
     private void DoFit()
     {
         for (int epoch = StartEpoch(); epoch < NEpoch; epoch++)
         {
             Epoch = epoch;
-            Dispatcher.Run(Phase.Epoch, DoEpoch);
+            dispatcher.Run(Phase.Epoch, DoEpoch);
         }
     }
 
     private void DoEpoch()
     {
         Dl = Data.Train;
-        Dispatcher.Run(Phase.Train, AllBatches);
+        dispatcher.Run(Phase.Train, AllBatches);
         Dl = Data.Valid;
         using (no_grad())
         {
-            Dispatcher.Run(Phase.Validate, AllBatches);
+            dispatcher.Run(Phase.Validate, AllBatches);
         }
     }
 
@@ -230,6 +332,8 @@ public sealed partial class Learner
         using IEnumerator<Batch> batches = dl.GetEnumerator();
         for (int i = 0; ; i++)
         {
+            // Everything the batch allocates (the batch itself, its copies on the device, the
+            // prediction, the loss, the handlers' temporaries) dies with this scope.
             using DisposeScope scope = NewDisposeScope();
             if (!batches.MoveNext())
             {
@@ -237,9 +341,9 @@ public sealed partial class Learner
             }
 
             Iter = i;
-            Xb = batches.Current.X;
-            Yb = batches.Current.Y;
-            Dispatcher.Run(Phase.Batch, DoOneBatch);
+            Xb = ToDevice(batches.Current.X);
+            Yb = ToDevice(batches.Current.Y);
+            dispatcher.Run(Phase.Batch, DoOneBatch);
             ClearBatchState();
         }
     }
@@ -247,16 +351,16 @@ public sealed partial class Learner
     private void DoOneBatch()
     {
         Pred = Model.forward(Xb);
-        Dispatcher.Fire(Event.AfterPred);
+        dispatcher.Fire(Event.AfterPred);
         Loss = LossFunc(Pred, Yb);
-        Dispatcher.Fire(Event.AfterLoss);
+        dispatcher.Fire(Event.AfterLoss);
         if (!Training)
         {
             return;
         }
 
-        Dispatcher.Run(Phase.Backward, DoBackward);
-        Dispatcher.Run(Phase.Step, DoStep);
+        dispatcher.Run(Phase.Backward, DoBackward);
+        dispatcher.Run(Phase.Step, DoStep);
         Opt.ZeroGrad();
     }
 
@@ -264,11 +368,114 @@ public sealed partial class Learner
 
     private void DoStep() => Opt.Step();
 
+    /// <summary>Runs the outermost phase of a run; a cancel exception that escapes it came from the loop's own code.</summary>
+    private void RunOutermost(Phase phase, Action body)
+    {
+        try
+        {
+            dispatcher.Run(phase, body);
+        }
+        catch (CancelException ex)
+        {
+            throw EventDispatcher.Escaped(ex);
+        }
+    }
+
+    private void BeginRun(string what)
+    {
+        ObjectDisposedException.ThrowIf(disposed, this);
+        if (running)
+        {
+            throw new InvalidOperationException($"{what} was called while this learner is already running a fit or a validation (from a callback handler?); runs cannot nest.");
+        }
+
+        running = true;
+    }
+
+    /// <summary>The cleanup of every exit of a run; see <see cref="Fit(int, double?, IEnumerable{Callback}?)"/>'s remarks.</summary>
+    private void EndRun(Exception? error, List<Callback> added)
+    {
+        List<Exception>? cleanupErrors = null;
+        try
+        {
+            ClearBatchState();
+            Dl = null;
+            foreach (Callback cb in callbacks.ToArray())
+            {
+                try
+                {
+                    cb.Teardown(error);
+                }
+                catch (Exception ex)
+                {
+                    ex.Data[CallbackExceptionData.CallbackKey] ??= cb.GetType().FullName;
+                    (cleanupErrors ??= new()).Add(ex);
+                }
+            }
+
+            foreach (Callback cb in added)
+            {
+                Remove(cb);
+            }
+        }
+        finally
+        {
+            running = false;
+        }
+
+        if (cleanupErrors is null)
+        {
+            return;
+        }
+
+        if (error is not null)
+        {
+            // Never mask the exception that ended the run.
+            error.Data[CallbackExceptionData.TeardownErrorsKey] = cleanupErrors.ToArray();
+            return;
+        }
+
+        if (cleanupErrors.Count == 1)
+        {
+            System.Runtime.ExceptionServices.ExceptionDispatchInfo.Throw(cleanupErrors[0]);
+        }
+
+        throw new AggregateException("Several callbacks failed to clean up after the run.", cleanupErrors);
+    }
+
     private void ClearBatchState()
     {
         Xb = null!;
         Yb = null!;
         Pred = null!;
         Loss = null!;
+    }
+
+    private static void CheckLr(double lr, string paramName)
+    {
+        if (!double.IsFinite(lr) || lr < 0)
+        {
+            throw new ArgumentOutOfRangeException(paramName, lr, "The learning rate must be a finite number ≥ 0.");
+        }
+    }
+
+    private static Metric[] CheckMetrics(IEnumerable<Metric>? metrics)
+    {
+        Metric[] list = metrics?.ToArray() ?? Array.Empty<Metric>();
+        var seen = new HashSet<string>(StringComparer.Ordinal) { "loss" };
+        foreach (Metric m in list)
+        {
+            ArgumentNullException.ThrowIfNull(m, nameof(metrics));
+            if (!seen.Add(m.Name))
+            {
+                throw new ArgumentException(
+                    m.Name == "loss"
+                        ? "A metric cannot be named 'loss': the name is taken by the averaged loss in PhaseStats."
+                        : $"Two metrics are named '{m.Name}'; PhaseStats finds metrics by name, so names must be unique.",
+                    nameof(metrics));
+            }
+        }
+
+        return list;
     }
 }

@@ -74,6 +74,7 @@ public sealed partial class EarlyStoppingTests : IDisposable
         using var task = new TinyTask();
         Learner learn = task.Learner(modelSeed: 1);
         learn.Remove(learn.Callbacks.OfType<EpochLossStats>().Single());
+        learn.Remove(learn.Get<AvgStatsCallback>()!);
 
         var ex = Assert.Throws<InvalidOperationException>(() => learn.Fit(1, cbs: new[] { new EarlyStopping() }));
 

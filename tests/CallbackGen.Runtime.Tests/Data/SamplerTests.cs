@@ -1,8 +1,11 @@
 using CallbackGen.Data;
+using CallbackGen.Runtime.Tests.Callbacks.Support;
 using static TorchSharp.torch;
 
 namespace CallbackGen.Runtime.Tests.Data;
 
+// One test seeds torch's process-wide generator: it must not run while other tests draw from it.
+[Collection(GlobalRngCollection.Name)]
 public class SamplerTests
 {
     private static long[] Orders(ulong seed, int epochs, long length = 50)

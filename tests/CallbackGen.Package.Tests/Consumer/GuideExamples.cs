@@ -50,8 +50,10 @@ public static class GuideExamples
         using var data = DataBunch.FromTensors(x, y, xValid, yValid, batchSize: 32);
         using var model = nn.Sequential(nn.Linear(10, 32), nn.ReLU(), nn.Linear(32, 1));
 
-        var learn = new Learner(model, data, (pred, target) => nn.functional.mse_loss(pred, target),
-                                optFunc: Optimizer.Adam(), lr: 1e-2, cbs: [new PrintLoss()]);
+        using var learn = new Learner(model, data, (pred, target) => nn.functional.mse_loss(pred, target),
+                                      optFunc: Optimizer.Adam(), lr: 1e-2, cbs: [new PrintLoss()]);
+        using var onCpu = new Learner(model, data, (pred, target) => nn.functional.mse_loss(pred, target), device: torch.CPU);
+        using var onGpu = new Learner(model, data, (pred, target) => nn.functional.mse_loss(pred, target), device: new torch.Device("cuda"));
         learn.Fit(3);
         Console.WriteLine(learn.DescribeCallbacks());
         learn.Fit(1, cbs: [new StopAfter(5), new Logger()]);

@@ -36,8 +36,9 @@ public sealed partial class Learner : IDisposable
     /// </param>
     /// <param name="metrics">Metrics averaged over every phase into <see cref="TrainStats"/> and <see cref="ValidStats"/>.</param>
     /// <param name="device">
-    /// Where to train: <c>torch.CPU</c> or <c>torch.CUDA</c>; null keeps the device the model's parameters are on.
-    /// The model is moved there now and every batch is moved there as it is drawn.
+    /// Where to train: <see cref="Devices.Cpu"/>, <see cref="Devices.Cuda"/> or <see cref="Devices.Parse"/>("cuda:1");
+    /// null keeps the device the model's parameters are on. The model is moved there now and every
+    /// batch is moved there as it is drawn.
     /// </param>
     /// <exception cref="InvalidOperationException">CUDA was asked for and this process has no CUDA libtorch or no GPU.</exception>
     public Learner(

@@ -73,13 +73,18 @@ public sealed partial class Recorder
     public string PlotSched(string path, int width = 1000, int height = 400)
     {
         RequireBatches();
-        var multi = new Multiplot();
-        foreach (Hyper h in hypers)
+        Plot[] plots = hypers.Select(h =>
         {
-            Plot plot = multi.AddPlot();
+            var plot = new Plot();
             AddGroups(plot, h);
             plot.Title(h.Name);
             plot.XLabel("training batch");
+            return plot;
+        }).ToArray();
+        var multi = new Multiplot(plots[0]);
+        foreach (Plot plot in plots.Skip(1))
+        {
+            multi.AddPlot(plot);
         }
 
         multi.Layout = new ScottPlot.MultiplotLayouts.Grid(rows: 1, columns: hypers.Length);

@@ -110,4 +110,13 @@ public class IdxRoundTripTests
         Assert.Equal(new long[] { 4, 2, 2 }, x.shape);
         Assert.Equal(new long[] { 1, 2, 3, 4 }, y.data<long>().ToArray());
     }
+
+    [Fact]
+    public void The_largest_rank_the_format_allows_reads()
+    {
+        using Tensor t = IdxReader.Read(IdxFiles.Raw(IdxFiles.UInt8, Enumerable.Repeat(1u, 255).ToArray(), [42]), "rank-255");
+
+        Assert.Equal(255, t.Dimensions);
+        Assert.Equal(42, t.flatten()[0].item<byte>());
+    }
 }

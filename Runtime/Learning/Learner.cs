@@ -213,7 +213,9 @@ public sealed partial class Learner : IDisposable
     /// </para>
     /// <para>
     /// <b>Cleanup on every exit</b> (normal end, cancel, or exception), in this order:
-    /// (1) the batch state (<see cref="Xb"/>, <see cref="Yb"/>, <see cref="Pred"/>, <see cref="Loss"/>) is cleared;
+    /// (1) the batch state (<see cref="Xb"/>, <see cref="Yb"/>, <see cref="Pred"/>, <see cref="Loss"/>) is cleared,
+    /// and after an exception the model's gradients too (a failure between backward and zero-grad must not
+    /// leak gradients into the next fit);
     /// (2) every attached callback's <see cref="Callback.Teardown"/> runs, in the order the callbacks were added
     /// — this is where a callback releases what it holds for the duration of a fit (an open log file, a live
     /// progress display), since <c>AfterFit</c> does not fire when a fit fails;
@@ -401,6 +403,13 @@ public sealed partial class Learner : IDisposable
         {
             ClearBatchState();
             Dl = null;
+            if (error is not null)
+            {
+                // A run that failed between backward and zero-grad leaves gradients behind; the next
+                // fit's first step must not apply them.
+                Model.zero_grad();
+            }
+
             foreach (Callback cb in callbacks.ToArray())
             {
                 try

@@ -75,6 +75,7 @@ public partial class RecorderTests
         using var mlp = new SeedMlp(samples: 100, batchSize: 40);
         var rec = new Recorder();
         var learn = mlp.Learner(Optimizer.Sgd(), 0.1, rec);
+        learn.Remove(learn.Get<AvgStatsCallback>()!);
         learn.ValidStats = null;
         learn.TrainStats = null;
 

@@ -164,25 +164,25 @@ namespace CallbackGen.Analyzers
                 return; // only a default order: nothing is generated, so nothing needs to be partial
             }
 
-            var notPartial = new List<string>();
-            for (INamedTypeSymbol? t = type; t is not null; t = t.ContainingType)
+            bool selfPartial = Declarations.IsPartial(type, context.CancellationToken);
+            var containers = new List<string>();
+            for (INamedTypeSymbol? t = type.ContainingType; t is not null; t = t.ContainingType)
             {
                 if (!Declarations.IsPartial(t, context.CancellationToken))
                 {
-                    notPartial.Add(t.Name);
+                    containers.Add(t.Name);
                 }
             }
 
-            if (notPartial.Count == 0)
+            if (selfPartial && containers.Count == 0)
             {
                 return;
             }
 
-            string reason = notPartial[0] == type.Name && notPartial.Count == 1
-                ? "must be partial: the generator adds its event dispatch in a partial part"
-                : notPartial[0] == type.Name
-                    ? $"and its containing type{(notPartial.Count > 2 ? "s" : string.Empty)} {Phrases.Quote(notPartial.Skip(1))} must be partial: the generator adds its event dispatch in a partial part"
-                    : $"is nested in {Phrases.Quote(notPartial)}, which must be partial: the generator adds its event dispatch in a partial part";
+            const string Why = ": the generator adds its event dispatch in a partial part";
+            string reason = containers.Count == 0 ? "must be partial" + Why
+                : !selfPartial ? $"and its containing type{(containers.Count > 1 ? "s" : string.Empty)} {Phrases.Quote(containers)} must be partial" + Why
+                : $"is nested in {Phrases.Quote(containers)}, which must be partial" + Why;
             context.ReportDiagnostic(Diagnostic.Create(
                 DiagnosticDescriptors.InvalidCallbackClass, location, Phrases.Properties(DiagnosticProperties.AddPartial, "true"), type.Name, reason));
         }

@@ -53,6 +53,13 @@ namespace CallbackGen.CodeFixes
                     continue;
                 }
 
+                // Renaming onto an existing parameterless method would not compile: that is CBG0005's case, fixed by hand.
+                bool taken = symbol.ContainingType.GetMembers(eventName).Any(m => m is not IMethodSymbol other || other.Parameters.Length == 0);
+                if (taken)
+                {
+                    continue;
+                }
+
                 Solution solution = context.Document.Project.Solution;
                 context.RegisterCodeFix(
                     CodeAction.Create(

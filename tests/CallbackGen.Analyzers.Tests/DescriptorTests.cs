@@ -38,6 +38,9 @@ public sealed class DescriptorTests
             Assert.Contains(section, page, StringComparison.Ordinal);
         }
 
+        string index = File.ReadAllText(Path.Combine(RepositoryRoot(), "docs", "diagnostics", "README.md"));
+        Assert.Contains($"| [{id}]({id}.md) | {severity.ToString().ToLowerInvariant()} |", index, StringComparison.Ordinal);
+
         string releases = File.ReadAllText(Path.Combine(RepositoryRoot(), "Analyzers", "CallbackGen.Analyzers", "AnalyzerReleases.Unshipped.md"))
             + File.ReadAllText(Path.Combine(RepositoryRoot(), "Analyzers", "CallbackGen.Analyzers", "AnalyzerReleases.Shipped.md"));
         Assert.Matches(new Regex($@"^{id} \| CallbackGen \| {severity} \|", RegexOptions.Multiline), releases);

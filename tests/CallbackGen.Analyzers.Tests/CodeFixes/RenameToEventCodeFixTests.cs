@@ -121,4 +121,19 @@ public sealed class RenameToEventCodeFixTests
         Assert.Equal(after, fixedSource);
         AssertCompilesClean(fixedSource);
     }
+
+    [Fact]
+    public async Task No_rename_is_offered_onto_an_existing_handler()
+    {
+        const string source = """
+            using CallbackGen;
+            public partial class Meter : Callback
+            {
+                [Callback] private void BeforeBatch() { }
+                [Callback] private void BeginBatch() { }
+            }
+            """;
+
+        Assert.Empty(await ActionsForFirstAsync(provider, source, "CBG0002"));
+    }
 }

@@ -1,0 +1,109 @@
+using static CallbackGen.Benchmarks.ResultsFile;
+
+namespace CallbackGen.Benchmarks.Loop;
+
+/// <summary>Writes loop.md and memory.md from the measurements, with the goals checked.</summary>
+internal static class LoopReport
+{
+    public static string WriteThroughput(
+        BenchArgs options, string command, (string, string)[] versions, ThroughputBenchmark bench, IReadOnlyList<LoopVariant> variants,
+        string data, long trainCount, long validCount, int batchSize)
+    {
+        var page = new ResultsFile("Training-loop benchmark", command, versions);
+        page.Paragraph(
+            $"One epoch (training on {trainCount:N0} samples, then validation on {validCount:N0}) of {data}, batch size {batchSize}, plain SGD (lr {LoopVariant.Lr}), " +
+            "cross-entropy, one libtorch thread, CPU. Every variant builds the model from the same seed and shuffles with a generator of the same seed. " +
+            $"Variants run alternately in one process: a warm-up round, then {bench.Samples.Select(s => s.Round).Distinct().Count()} rounds, the order rotated each round. " +
+            "Throughput = (training + validation samples) / epoch wall time; the table gives the median over rounds. " +
+            "CPU is the process's CPU time over the same interval, less disturbed by other load on a shared machine; its ratio is a's CPU time over the variant's (above 1: cheaper than a). " +
+            "Peak RSS is VmHWM reset before each epoch (so it is that epoch's peak); RSS after is VmRSS after the epoch.");
+        page.Table(new[] { "variant", "what" }, variants.Select(v => (IReadOnlyList<string>)new[] { v.Key, v.Description + (v is LearnerVariant l ? $" (callbacks: {l.Callbacks})" : string.Empty) }));
+        if (StandardStack.StandIns.Length > 0)
+        {
+            page.Paragraph($"**Note:** in (c), {StandardStack.StandIns}.");
+        }
+
+        var goals = new List<IReadOnlyList<string>>();
+        foreach (var model in bench.Samples.GroupBy(s => s.Model))
+        {
+            double baseline = Median(model.Where(s => s.Variant == "a").Select(s => s.SamplesPerSecond));
+            double cpuBaseline = Median(model.Where(s => s.Variant == "a").Select(s => s.CpuSeconds));
+            page.Heading(model.Key).Table(
+                new[] { "variant", "median samples/s", "ratio to a", "min – max samples/s", "median epoch (s)", "median CPU (s)", "CPU ratio a/x", "RSS after epoch (MiB)", "peak RSS in epoch (MiB)" },
+                model.GroupBy(s => s.Variant).Select(g => (IReadOnlyList<string>)new[]
+                {
+                    g.Key,
+                    F(Median(g.Select(s => s.SamplesPerSecond)), "0"),
+                    F(Median(g.Select(s => s.SamplesPerSecond)) / baseline, "0.000") + "×",
+                    $"{F(g.Min(s => s.SamplesPerSecond), "0")} – {F(g.Max(s => s.SamplesPerSecond), "0")}",
+                    F(Median(g.Select(s => s.Seconds)), "0.000"),
+                    F(Median(g.Select(s => s.CpuSeconds)), "0.000"),
+                    F(cpuBaseline / Median(g.Select(s => s.CpuSeconds)), "0.000") + "×",
+                    F(Median(g.Select(s => s.RssAfterMiB)), "0"),
+                    F(g.Max(s => s.PeakMiB), "0"),
+                }));
+            if (bench.WeightDifference.TryGetValue(model.Key, out double diff))
+            {
+                page.Paragraph($"Same work: after one epoch, a's and b's weights differ by at most {diff:G3} (largest absolute difference over all parameters).");
+            }
+
+            double Throughput(string key) => Median(model.Where(s => s.Variant == key).Select(s => s.SamplesPerSecond));
+            double CpuSeconds(string key) => Median(model.Where(s => s.Variant == key).Select(s => s.CpuSeconds));
+            foreach (var (key, goal) in new[] { ("b", 0.99), ("c", 0.97) })
+            {
+                double ratio = Throughput(key) / baseline;
+                double cpuRatio = cpuBaseline / CpuSeconds(key);
+                goals.Add(new[] { $"{model.Key}: {key} ≥ {F(goal, "0.00")}× a", $"{F(ratio, "0.000")}× (CPU {F(cpuRatio, "0.000")}×)", ratio >= goal ? "yes" : $"NO: short by {F((goal - ratio) * 100, "0.0")} points" });
+            }
+
+            foreach (string key in new[] { "b+Progress", "b+Progress(live)" }.Where(k => model.Any(s => s.Variant == k)))
+            {
+                double overhead = 1 - (Throughput(key) / Throughput("b"));
+                double cpuOverhead = (CpuSeconds(key) / CpuSeconds("b")) - 1;
+                goals.Add(new[] { $"{model.Key}: {key} costs < 1% of b's epoch (issue 7)", $"{F(overhead * 100, "+0.0;-0.0")}% (CPU {F(cpuOverhead * 100, "+0.0;-0.0")}%)", overhead < 0.01 ? "yes" : "NO" });
+            }
+
+            if (model.Any(s => s.Variant == "b+GradAccum(2)"))
+            {
+                double ratio = Throughput("b+GradAccum(2)") / Throughput("b");
+                goals.Add(new[] { $"{model.Key}: GradientAccumulation(2) throughput vs b (no goal; half the steps, one CancelBatchException per other batch)", $"{F(ratio, "0.000")}×", "n/a" });
+            }
+        }
+
+        page.Heading("Goals").Table(new[] { "goal", "measured", "met" }, goals);
+        return page.Save(options.ResultsDir, "loop.md");
+    }
+
+    public static string WriteMemory(BenchArgs options, string command, (string, string)[] versions, MemorySoak.Result soak, string data)
+    {
+        var page = new ResultsFile("Memory soak", command, versions);
+        page.Paragraph(
+            $"One {soak.Epochs}-epoch fit of the {soak.Model} on {data}, batch size 64, SGD, " +
+            $"with the standard stack of loop.md's variant (c). After every epoch (a full GC first): the process's RSS, the managed heap, and the live TorchSharp tensors " +
+            $"(`Tensor.TotalCount`). At the start of the fit: RSS {F(soak.BaselineRssMiB, "0.0")} MiB, {soak.BaselineTensors} live tensors (the model's parameters and the data).");
+        double first = soak.Points[0].RssMiB;
+        page.Table(
+            new[] { "epoch", "RSS (MiB)", "Δ vs epoch 1", "Δ vs start", "managed heap (MiB)", "live tensors", "Δ tensors vs start", "epoch (s)" },
+            soak.Points.Select(p => (IReadOnlyList<string>)new[]
+            {
+                p.Epoch.ToString(System.Globalization.CultureInfo.InvariantCulture), F(p.RssMiB, "0.0"), $"{F((p.RssMiB - first) / first * 100, "+0.00;-0.00")}%", $"{F((p.RssMiB - soak.BaselineRssMiB) / soak.BaselineRssMiB * 100, "+0.00;-0.00")}%",
+                F(p.ManagedMiB, "0.0"), p.LiveTensors.ToString(System.Globalization.CultureInfo.InvariantCulture),
+                (p.LiveTensors - soak.BaselineTensors).ToString("+0;-0;0", System.Globalization.CultureInfo.InvariantCulture), F(p.Seconds, "0.00"),
+            }));
+        double growth = (soak.Points[^1].RssMiB - first) / first;
+        bool tensorsBack = soak.Points.All(p => p.LiveTensors == soak.BaselineTensors);
+        page.Paragraph($"Peak RSS during the fit: {F(soak.PeakMiB, "0.0")} MiB. Live tensors after the fit returned: {soak.TensorsAfterFit}.");
+        page.Heading("Goals").Table(new[] { "goal", "measured", "met" }, new[]
+        {
+            new[] { $"RSS growth from epoch 1 to epoch {soak.Epochs} ≤ 2%", $"{F(growth * 100, "+0.00;-0.00")}%", growth <= 0.02 ? "yes" : "NO" },
+            new[] { "live tensors back to the start count after every epoch", tensorsBack ? "always" : $"max {soak.Points.Max(p => p.LiveTensors) - soak.BaselineTensors:+0;-0;0}", tensorsBack ? "yes" : "NO" },
+        });
+        return page.Save(options.ResultsDir, "memory.md");
+    }
+
+    private static double Median(IEnumerable<double> values)
+    {
+        double[] s = values.Order().ToArray();
+        return s.Length == 0 ? double.NaN : s.Length % 2 == 1 ? s[s.Length / 2] : (s[s.Length / 2 - 1] + s[s.Length / 2]) / 2;
+    }
+}

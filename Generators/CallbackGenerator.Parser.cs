@@ -29,8 +29,10 @@ namespace CallbackGen.Generators
                 .AddMiscellaneousOptions(SymbolDisplayMiscellaneousOptions.IncludeNullableReferenceTypeModifier);
 
             /// <summary>
-            /// The model of the class that declares the [Callback] method <c>ctx.TargetSymbol</c>.
-            /// Every handler of a class yields an equal model; the pipeline keeps one.
+            /// The model of the class that declares the [Callback] method <c>ctx.TargetSymbol</c>
+            /// when that method is the class's first valid handler; null for the others and for
+            /// invalid input. Every transform re-runs when the compilation changes, so the first
+            /// handler always sees the class's current members, wherever the edit was.
             /// </summary>
             public static CallbackClassModel? ParseCallbackClass(GeneratorAttributeSyntaxContext ctx, CancellationToken ct)
             {
@@ -67,6 +69,13 @@ namespace CallbackGen.Generators
                     if (attribute is null || eventIndex < 0 || !seen.Add(eventIndex))
                     {
                         continue;
+                    }
+
+                    // Only the class's first valid handler (in member order) builds the model, so a
+                    // class with n handlers costs one scan, not n. The others stop here with null.
+                    if (handlers.Count == 0 && !SymbolEqualityComparer.Default.Equals(method, ctx.TargetSymbol))
+                    {
+                        return null;
                     }
 
                     handlers.Add(new HandlerModel(

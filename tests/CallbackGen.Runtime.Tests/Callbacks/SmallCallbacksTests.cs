@@ -85,4 +85,25 @@ public sealed partial class SmallCallbacksTests
         Assert.InRange(stats.NearZeroFraction[1][0], 0.2, 0.9); // ReLU zeroes about half
         Assert.True(stats.NearZeroFraction[0][0] < 0.1);
     }
+
+    [Fact]
+    public void ActivationStats_plots_its_numbers_as_a_png()
+    {
+        using var task = new TinyTask();
+        using var stats = new ActivationStats();
+        string png = Path.Combine(Path.GetTempPath(), $"cbg-act-{Guid.NewGuid():N}.png");
+        Assert.Throws<InvalidOperationException>(() => stats.Plot(png));
+        task.Learner(modelSeed: 1).Fit(1, cbs: new[] { stats });
+
+        try
+        {
+            stats.Plot(png);
+            byte[] bytes = File.ReadAllBytes(png);
+            Assert.Equal(new byte[] { 0x89, (byte)'P', (byte)'N', (byte)'G' }, bytes[..4]);
+        }
+        finally
+        {
+            File.Delete(png);
+        }
+    }
 }

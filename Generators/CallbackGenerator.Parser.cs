@@ -41,6 +41,8 @@ namespace CallbackGen.Generators
                     return null;
                 }
 
+                // A partial method is listed among the members by its defining part, whichever part has the attribute.
+                IMethodSymbol target = ((IMethodSymbol)ctx.TargetSymbol).PartialDefinitionPart ?? (IMethodSymbol)ctx.TargetSymbol;
                 INamedTypeSymbol? attributeClass = ctx.Attributes[0].AttributeClass;
                 if (attributeClass is null || type.TypeKind != TypeKind.Class || type.IsRecord || type.IsStatic
                     || !DerivesFromCallback(type) || !IsDeclarable(type, ct))
@@ -73,7 +75,7 @@ namespace CallbackGen.Generators
 
                     // Only the class's first valid handler (in member order) builds the model, so a
                     // class with n handlers costs one scan, not n. The others stop here with null.
-                    if (handlers.Count == 0 && !SymbolEqualityComparer.Default.Equals(method, ctx.TargetSymbol))
+                    if (handlers.Count == 0 && !SymbolEqualityComparer.Default.Equals(method, target))
                     {
                         return null;
                     }
@@ -145,7 +147,7 @@ namespace CallbackGen.Generators
 
             private static bool IsValidHandler(IMethodSymbol m) =>
                 !m.IsStatic && !m.IsGenericMethod && m.Parameters.Length == 0 && m.ReturnsVoid && !m.IsAsync
-                && !m.IsAbstract && !m.IsExtern && m.PartialImplementationPart is null && !m.IsPartialDefinition;
+                && !m.IsAbstract && !m.IsExtern;
 
             // A leading parameter is captured by the returned lambda: no ref-like kinds, no pointers.
             private static bool IsCapturable(IParameterSymbol p) =>

@@ -30,16 +30,23 @@ using (FashionMnist subset = options.Quick ? FashionMnist.Load(2_000, 500) : Fas
 }
 
 var raw = new RawLoop();
+// Diagnostic: the Learner with only TrainEval, to split b's cost into the loop's own and its default callbacks'.
+var loopOnly = new LearnerVariant("b0", "b with its default AvgStatsCallback and TerminateOnNaN removed (TrainEval only): the loop's own cost", () => Array.Empty<Callback>(),
+    configure: learn =>
+    {
+        learn.Remove(learn.Get<AvgStatsCallback>()!);
+        learn.Remove(learn.Get<TerminateOnNaN>()!);
+    });
 var barebones = new LearnerVariant("b", "CallbackGen Learner, barebones", () => Array.Empty<Callback>());
-var standard = new LearnerVariant("c", "CallbackGen Learner, standard stack", () => StandardStack.Create(LoopVariant.Lr));
+var standard = new LearnerVariant("c", "CallbackGen Learner, standard stack", () => StandardStack.Create(LoopVariant.Lr), withMetrics: true);
 // One callback each on top of b, priced on the fast epoch (the MLP's): Progress (issue 7's < 1% goal) and GradientAccumulation.
 var progressPlain = new LearnerVariant("b+Progress", "b plus Progress with its output redirected (plain: one line per epoch)", () => new Callback[] { new CallbackGen.Progress(TextWriter.Null) });
 var progressLive = new LearnerVariant("b+Progress(live)", "b plus Progress's live bar and epoch table, rendered to a discarded terminal", () => new Callback[] { new CallbackGen.Progress(TextWriter.Null, live: true) });
 var accumulation = new LearnerVariant("b+GradAccum(2)", "b plus GradientAccumulation(2): the same forward and backward passes, half the optimiser steps", () => new Callback[] { new GradientAccumulation(2) });
 var perModel = new (string Model, LoopVariant[] Variants)[]
 {
-    ("MLP", new LoopVariant[] { raw, barebones, standard, progressPlain, progressLive, accumulation }),
-    ("CNN", new LoopVariant[] { raw, barebones, standard }),
+    ("MLP", new LoopVariant[] { raw, barebones, standard, loopOnly, progressPlain, progressLive, accumulation }),
+    ("CNN", new LoopVariant[] { raw, barebones, standard, loopOnly }),
 };
 
 var bench = new ThroughputBenchmark(config.Rounds, BatchSize, Seed);
@@ -51,6 +58,7 @@ using (FashionMnist data = FashionMnist.Load(config.TrainLimit, config.ValidLimi
     trainCount = data.TrainCount;
     validCount = data.ValidCount;
     Log($"Data: {data.Description}, {data.TrainCount} train / {data.ValidCount} valid");
+    ProcessMemory.Trim(); // the loader's garbage would otherwise sit in the first epochs' RSS
     foreach (var (model, variants) in perModel)
     {
         bench.Run(model, data, variants, Log);

@@ -62,6 +62,29 @@ public class InvalidInputTests
     }
 
     [Fact]
+    public void A_partial_method_handler_is_dispatched_whichever_part_has_the_attribute()
+    {
+        var (result, output) = GeneratorHarness.Run("""
+            using CallbackGen;
+            namespace User;
+            public partial class P : Callback
+            {
+                public int Calls;
+                [Callback] partial void BeforeFit();
+                partial void AfterFit();
+                [Callback] partial void AfterFit() => Calls += 10;
+                partial void BeforeFit() => Calls++;
+            }
+            """);
+
+        GeneratorHarness.AssertCleanCompile(result, output);
+        var p = (Callback)Activator.CreateInstance(GeneratorHarness.Load(output).GetType("User.P")!)!;
+        p.Invoke(Event.BeforeFit);
+        p.Invoke(Event.AfterFit);
+        Assert.Equal(11, (int)p.GetType().GetField("Calls")!.GetValue(p)!);
+    }
+
+    [Fact]
     public void Types_whose_names_differ_only_in_case_get_distinct_files()
     {
         var (result, output) = GeneratorHarness.Run("""

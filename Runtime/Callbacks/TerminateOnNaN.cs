@@ -88,6 +88,9 @@ public sealed partial class TerminateOnNaN : Callback, IDisposable
         throw new CancelFitException();
     }
 
+    /// <summary>Releases the device-side flag however the fit ended.</summary>
+    protected internal override void Teardown(Exception? error) => Dispose();
+
     /// <summary>Releases the device-side flag.</summary>
     public void Dispose()
     {

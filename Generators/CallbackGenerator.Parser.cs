@@ -29,8 +29,10 @@ namespace CallbackGen.Generators
                 .AddMiscellaneousOptions(SymbolDisplayMiscellaneousOptions.IncludeNullableReferenceTypeModifier);
 
             /// <summary>
-            /// The model of the class that declares the [Callback] method <c>ctx.TargetSymbol</c>.
-            /// Every handler of a class yields an equal model; the pipeline keeps one.
+            /// The model of the class that declares the [Callback] method <c>ctx.TargetSymbol</c>
+            /// when that method is the class's first valid handler; null for the others and for
+            /// invalid input. Every transform re-runs when the compilation changes, so the first
+            /// handler always sees the class's current members, wherever the edit was.
             /// </summary>
             public static CallbackClassModel? ParseCallbackClass(GeneratorAttributeSyntaxContext ctx, CancellationToken ct)
             {
@@ -39,6 +41,7 @@ namespace CallbackGen.Generators
                     return null;
                 }
 
+                var target = (IMethodSymbol)ctx.TargetSymbol;
                 INamedTypeSymbol? attributeClass = ctx.Attributes[0].AttributeClass;
                 if (attributeClass is null || type.TypeKind != TypeKind.Class || type.IsRecord || type.IsStatic
                     || !DerivesFromCallback(type) || !IsDeclarable(type, ct))
@@ -67,6 +70,13 @@ namespace CallbackGen.Generators
                     if (attribute is null || eventIndex < 0 || !seen.Add(eventIndex))
                     {
                         continue;
+                    }
+
+                    // Only the class's first valid handler (in member order) builds the model, so a
+                    // class with n handlers costs one scan, not n. The others stop here with null.
+                    if (handlers.Count == 0 && !SymbolEqualityComparer.Default.Equals(method, target))
+                    {
+                        return null;
                     }
 
                     handlers.Add(new HandlerModel(
@@ -136,7 +146,7 @@ namespace CallbackGen.Generators
 
             private static bool IsValidHandler(IMethodSymbol m) =>
                 !m.IsStatic && !m.IsGenericMethod && m.Parameters.Length == 0 && m.ReturnsVoid && !m.IsAsync
-                && !m.IsAbstract && !m.IsExtern && m.PartialImplementationPart is null && !m.IsPartialDefinition;
+                && !m.IsAbstract && !m.IsExtern && !m.IsPartialDefinition && m.PartialDefinitionPart is null;
 
             // A leading parameter is captured by the returned lambda: no ref-like kinds, no pointers.
             private static bool IsCapturable(IParameterSymbol p) =>

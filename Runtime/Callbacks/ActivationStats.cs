@@ -84,6 +84,14 @@ public sealed partial class ActivationStats : Callback, IDisposable
 
     [Callback] private void AfterFit() => RemoveHooks();
 
+    /// <summary>Removes the hooks however the fit ended (the recorded numbers stay readable).</summary>
+    protected internal override void Teardown(Exception? error)
+    {
+        RemoveHooks();
+        batch.ForEach(t => t.Dispose());
+        batch.Clear();
+    }
+
     /// <summary>Removes the hooks and releases the recorded tensors.</summary>
     public void Dispose()
     {

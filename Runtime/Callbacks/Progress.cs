@@ -1,5 +1,6 @@
 using System.Diagnostics;
 using Spectre.Console;
+using TorchSharp;
 
 namespace CallbackGen;
 
@@ -60,7 +61,7 @@ public sealed partial class Progress : Callback, IDisposable
         long elapsed = now - lastUpdate;
         stride = elapsed < Fast ? Math.Min(stride * 2, 1 << 20) : elapsed > Slow ? Math.Max(stride / 2, 1) : stride;
         (lastUpdate, sinceUpdate) = (now, 0);
-        view.Update(Iter + 1, Loss is null ? float.NaN : Loss.item<float>());
+        view.Update(Iter + 1, Loss is null ? float.NaN : Loss.ToSingle());
     }
 
     [Callback] private void AfterTrain() => view.EndPhase();

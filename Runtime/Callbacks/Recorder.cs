@@ -75,7 +75,7 @@ public sealed partial class Recorder : Callback, ICheckpointable
         if (h < 0)
         {
             throw new ArgumentException(
-                $"Hyper.{hyper.Name} was not recorded; recorded: {string.Join(", ", hypers.Select(x => x.Name))} (a hyper is recorded when a ParamScheduler schedules it).",
+                $"{hyper.Handle} was not recorded; recorded: {string.Join(", ", hypers.Select(x => x.Name))} (a hyper is recorded when a ParamScheduler schedules it).",
                 nameof(hyper));
         }
 
@@ -263,7 +263,8 @@ public sealed partial class Recorder : Callback, ICheckpointable
         ReleasePending();
     }
 
-    // Stats are published once per epoch; the same instance as last time means nothing new was published.
+    // Stats are published once per epoch; the same instance as last time means nothing new was
+    // published, and stats over no sample (a phase cancelled before its first batch) say nothing.
     private static PhaseStats? Fresh(PhaseStats? current, ref PhaseStats? seen)
     {
         if (current is null || ReferenceEquals(current, seen))
@@ -272,7 +273,7 @@ public sealed partial class Recorder : Callback, ICheckpointable
         }
 
         seen = current;
-        return current;
+        return current.Count > 0 ? current : null;
     }
 
     private void Flush()

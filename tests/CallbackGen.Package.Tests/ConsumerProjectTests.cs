@@ -50,8 +50,13 @@ public sealed class ConsumerProjectTests(PackagedConsumer consumer, ITestOutputH
         Assert.True(done >= 0, run.ToString());
         Assert.Equal(expected, lines[..(done + 1)]);
 
+        // Then the answers to a request for CUDA with the package's CPU-only libtorch (docs/guide.md quotes them).
+        Assert.StartsWith("learner: The learner was asked to train on 'cuda:0', but CUDA is not available in this process", lines[done + 1]);
+        Assert.Contains("TorchSharp-cuda-linux", lines[done + 1], StringComparison.Ordinal);
+        Assert.StartsWith("torch.CUDA: Torch device type CUDA did not initialise on the current machine.", lines[done + 2]);
+
         // Then the dispatch plan: the consumer's handlers with their resolved orders, after the built-in TrainEval.
-        string plan = string.Join('\n', lines[(done + 1)..]);
+        string plan = string.Join('\n', lines[(done + 3)..]);
         Assert.Contains("TrainEvalCallback(-10)", plan, StringComparison.Ordinal);
         Assert.Contains("PrintingCallback(100)", plan, StringComparison.Ordinal);
         Assert.Contains("PrintingCallback(0)", plan, StringComparison.Ordinal);

@@ -85,4 +85,38 @@ public sealed partial class SmallCallbacksTests
         Assert.InRange(stats.NearZeroFraction[1][0], 0.2, 0.9); // ReLU zeroes about half
         Assert.True(stats.NearZeroFraction[0][0] < 0.1);
     }
+
+    [Fact]
+    public void ActivationStats_removes_its_hooks_when_a_fit_fails_and_keeps_what_it_recorded()
+    {
+        using var task = new TinyTask(samples: 80, batchSize: 16, shuffle: false);
+        using var stats = new ActivationStats();
+        Learner learn = task.Learner(modelSeed: 1, dropout: false);
+
+        Assert.Throws<SimulatedCrashException>(() => learn.Fit(1, cbs: new Callback[] { stats, new ThrowAt(0, 2) }));
+        learn.Fit(1); // without the callback: a hook left behind would record these batches too
+
+        Assert.All(stats.Mean, perBatch => Assert.Equal(2, perBatch.Length));
+    }
+
+    [Fact]
+    public void ActivationStats_plots_its_numbers_as_a_png()
+    {
+        using var task = new TinyTask();
+        using var stats = new ActivationStats();
+        string png = Path.Combine(Path.GetTempPath(), $"cbg-act-{Guid.NewGuid():N}.png");
+        Assert.Throws<InvalidOperationException>(() => stats.Plot(png));
+        task.Learner(modelSeed: 1).Fit(1, cbs: new[] { stats });
+
+        try
+        {
+            stats.Plot(png);
+            byte[] bytes = File.ReadAllBytes(png);
+            Assert.Equal(new byte[] { 0x89, (byte)'P', (byte)'N', (byte)'G' }, bytes[..4]);
+        }
+        finally
+        {
+            File.Delete(png);
+        }
+    }
 }

@@ -41,8 +41,7 @@ namespace CallbackGen.Generators
                     return null;
                 }
 
-                // A partial method is listed among the members by its defining part, whichever part has the attribute.
-                IMethodSymbol target = ((IMethodSymbol)ctx.TargetSymbol).PartialDefinitionPart ?? (IMethodSymbol)ctx.TargetSymbol;
+                var target = (IMethodSymbol)ctx.TargetSymbol;
                 INamedTypeSymbol? attributeClass = ctx.Attributes[0].AttributeClass;
                 if (attributeClass is null || type.TypeKind != TypeKind.Class || type.IsRecord || type.IsStatic
                     || !DerivesFromCallback(type) || !IsDeclarable(type, ct))
@@ -147,7 +146,7 @@ namespace CallbackGen.Generators
 
             private static bool IsValidHandler(IMethodSymbol m) =>
                 !m.IsStatic && !m.IsGenericMethod && m.Parameters.Length == 0 && m.ReturnsVoid && !m.IsAsync
-                && !m.IsAbstract && !m.IsExtern;
+                && !m.IsAbstract && !m.IsExtern && !m.IsPartialDefinition && m.PartialDefinitionPart is null;
 
             // A leading parameter is captured by the returned lambda: no ref-like kinds, no pointers.
             private static bool IsCapturable(IParameterSymbol p) =>

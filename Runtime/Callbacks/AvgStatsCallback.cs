@@ -80,6 +80,8 @@ public sealed partial class AvgStatsCallback : Callback, IDisposable
         count += bs;
     }
 
+    // A phase cancelled before any batch reached AfterLoss publishes nothing: its stats stay null
+    // (as BeforeEpoch left them), which readers show as "no value", not NaN.
     [Callback]
     private void AfterTrain() => Learn.TrainStats = Publish();
 
@@ -100,23 +102,25 @@ public sealed partial class AvgStatsCallback : Callback, IDisposable
         count = 0;
     }
 
-    private PhaseStats Publish()
+    private PhaseStats? Publish()
     {
         IReadOnlyList<Metric> metrics = Learn.Metrics;
-        double[] totals;
         if (sums is null || count == 0)
         {
-            totals = Enumerable.Repeat(double.NaN, metrics.Count + 1).ToArray();
+            ReleaseSums();
+            return null;
         }
-        else
+
+        // The one sync of the phase.
+        double[] totals;
+        using (Tensor host = sums.cpu())
         {
-            // The one sync of the phase.
-            using Tensor host = sums.cpu();
             totals = host.data<double>().ToArray();
-            for (int i = 0; i < totals.Length; i++)
-            {
-                totals[i] /= count;
-            }
+        }
+
+        for (int i = 0; i < totals.Length; i++)
+        {
+            totals[i] /= count;
         }
 
         var named = new KeyValuePair<string, double>[metrics.Count];

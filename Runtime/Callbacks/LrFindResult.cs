@@ -44,7 +44,7 @@ public sealed record LrFindResult(
         Mark(plot, SteepestLr, "steepest", Colors.OrangeRed);
         Mark(plot, MinimumLr, "minimum / 10", Colors.Green);
         PngPlot.LogBottomAxis(plot);
-        plot.ShowLegend();
+        plot.ShowLegend(Alignment.UpperLeft);
         plot.Title("Learning-rate finder");
         plot.XLabel("learning rate (log scale)");
         plot.YLabel("loss");

@@ -138,13 +138,13 @@ public sealed partial class ParamScheduler : Callback, ICheckpointable
             {
                 string supported = string.Join(", ", Opt.SupportedHypers.Select(h => h.Name));
                 throw new InvalidOperationException(
-                    $"ParamScheduler schedules Hyper.{e.Hyper.Name} ({e.Hyper.Description}), which the {Opt.Inner.GetType().Name} optimiser does not have; it has: {supported}.");
+                    $"ParamScheduler schedules {e.Hyper.Handle} ({e.Hyper.Description}), which the {Opt.Inner.GetType().Name} optimiser does not have; it has: {supported}.");
             }
 
             if (e.PerGroup && e.Schedules.Length != Opt.GroupCount)
             {
                 throw new InvalidOperationException(
-                    $"ParamScheduler has {e.Schedules.Length} schedule(s) for Hyper.{e.Hyper.Name} but the optimiser has {Opt.GroupCount} parameter group(s): give one per group, or a single schedule for all.");
+                    $"ParamScheduler has {e.Schedules.Length} schedule(s) for {e.Hyper.Handle} but the optimiser has {Opt.GroupCount} parameter group(s): give one per group, or a single schedule for all.");
             }
         }
     }
@@ -182,7 +182,7 @@ public sealed partial class ParamScheduler : Callback, ICheckpointable
         ArgumentNullException.ThrowIfNull(hyper);
         if (IsScheduled(hyper))
         {
-            throw new ArgumentException($"Hyper.{hyper.Name} is already scheduled by this ParamScheduler; give it one schedule (or one per group).", nameof(hyper));
+            throw new ArgumentException($"{hyper.Handle} is already scheduled by this ParamScheduler; give it one schedule (or one per group).", nameof(hyper));
         }
 
         entries.Add(new Entry(hyper, schedules, perGroup));

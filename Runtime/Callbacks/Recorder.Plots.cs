@@ -57,7 +57,7 @@ public sealed partial class Recorder
             v.LineWidth = 1.5f;
         }
 
-        plot.ShowLegend();
+        plot.ShowLegend(Alignment.UpperRight);
         plot.Title("Loss");
         plot.XLabel("training batch");
         plot.YLabel("loss");
@@ -101,7 +101,7 @@ public sealed partial class Recorder
 
         if (GroupCount > 1)
         {
-            plot.ShowLegend();
+            plot.ShowLegend(Alignment.UpperRight);
         }
     }
 

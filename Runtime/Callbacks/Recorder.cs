@@ -75,7 +75,7 @@ public sealed partial class Recorder : Callback, ICheckpointable
         if (h < 0)
         {
             throw new ArgumentException(
-                $"Hyper.{hyper.Name} was not recorded; recorded: {string.Join(", ", hypers.Select(x => x.Name))} (a hyper is recorded when a ParamScheduler schedules it).",
+                $"{hyper.Handle} was not recorded; recorded: {string.Join(", ", hypers.Select(x => x.Name))} (a hyper is recorded when a ParamScheduler schedules it).",
                 nameof(hyper));
         }
 

@@ -12,10 +12,11 @@ public sealed partial class Learner
     public Device Device { get; }
 
     /// <summary>The device a learner will use for a request, or an error that says why it cannot.</summary>
-    internal static Device ResolveDevice(Device? requested, nn.Module model)
+    internal static Device ResolveDevice(Device? requested, nn.Module? model)
     {
         if (requested is null)
         {
+            ArgumentNullException.ThrowIfNull(model);
             // Keep the model where it is (fastai does the same): a model built on the GPU trains there.
             Tensor? first = model.parameters().FirstOrDefault();
             return first is null ? CPU : new Device(first.device_type, first.device_index);
@@ -31,7 +32,7 @@ public sealed partial class Learner
                     throw new InvalidOperationException(CudaMissingMessage(requested));
                 }
 
-                if (requested.index >= cuda.device_count())
+                if (requested.index >= 0 && requested.index >= cuda.device_count())
                 {
                     throw new ArgumentOutOfRangeException(
                         nameof(requested), $"CUDA device {requested.index} was asked for, but this machine has {cuda.device_count()} CUDA device(s), numbered from 0.");

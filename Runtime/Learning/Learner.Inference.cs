@@ -31,13 +31,15 @@ public sealed partial class Learner
         try
         {
             Dl = dl ?? Data.Valid;
+            ValidStats = null;
             using (no_grad())
             {
                 RunOutermost(Phase.Validate, AllBatches);
             }
 
             return ValidStats ?? throw new InvalidOperationException(
-                $"No validation statistics were published: the {nameof(AvgStatsCallback)} that every learner starts with has been removed.");
+                "The validation produced no statistics: no batch reached AfterLoss (the loader is empty, or a callback cancelled the validation before its first batch), " +
+                $"or the {nameof(AvgStatsCallback)} that every learner starts with has been removed.");
         }
         catch (Exception ex)
         {

@@ -36,8 +36,9 @@ public sealed partial class Learner : IDisposable
     /// </param>
     /// <param name="metrics">Metrics averaged over every phase into <see cref="TrainStats"/> and <see cref="ValidStats"/>.</param>
     /// <param name="device">
-    /// Where to train: <c>torch.CPU</c> or <c>torch.CUDA</c>; null keeps the device the model's parameters are on.
-    /// The model is moved there now and every batch is moved there as it is drawn.
+    /// Where to train: <see cref="Devices.Cpu"/>, <see cref="Devices.Cuda"/> or <see cref="Devices.Parse"/>("cuda:1");
+    /// null keeps the device the model's parameters are on. The model is moved there now and every
+    /// batch is moved there as it is drawn.
     /// </param>
     /// <exception cref="InvalidOperationException">CUDA was asked for and this process has no CUDA libtorch or no GPU.</exception>
     public Learner(
@@ -212,7 +213,9 @@ public sealed partial class Learner : IDisposable
     /// </para>
     /// <para>
     /// <b>Cleanup on every exit</b> (normal end, cancel, or exception), in this order:
-    /// (1) the batch state (<see cref="Xb"/>, <see cref="Yb"/>, <see cref="Pred"/>, <see cref="Loss"/>) is cleared;
+    /// (1) the batch state (<see cref="Xb"/>, <see cref="Yb"/>, <see cref="Pred"/>, <see cref="Loss"/>) is cleared,
+    /// and after an exception the model's gradients too (a failure between backward and zero-grad must not
+    /// leak gradients into the next fit);
     /// (2) every attached callback's <see cref="Callback.Teardown"/> runs, in the order the callbacks were added
     /// — this is where a callback releases what it holds for the duration of a fit (an open log file, a live
     /// progress display), since <c>AfterFit</c> does not fire when a fit fails;
@@ -400,6 +403,13 @@ public sealed partial class Learner : IDisposable
         {
             ClearBatchState();
             Dl = null;
+            if (error is not null)
+            {
+                // A run that failed between backward and zero-grad leaves gradients behind; the next
+                // fit's first step must not apply them.
+                Model.zero_grad();
+            }
+
             foreach (Callback cb in callbacks.ToArray())
             {
                 try

@@ -22,6 +22,9 @@ public sealed class Hyper
         Description = description;
     }
 
+    /// <summary>How code names this handle (<c>Hyper.Lr</c>, …), for messages.</summary>
+    internal string Handle => "Hyper." + Kind;
+
     /// <summary>The learning rate (every optimiser).</summary>
     public static Hyper Lr { get; } = new(HyperKind.Lr, "lr", "learning rate");
 

@@ -303,7 +303,7 @@ public class Optimizer : IDisposable
 
         string supported = string.Join(", ", SupportedHypers.Select(h => h.Name));
         throw new ArgumentException(
-            $"Hyper.{Capitalise(hyper.Name)} ({hyper.Description}) does not apply to the {KindName} optimiser; it has: {supported}.",
+            $"{hyper.Handle} ({hyper.Description}) does not apply to the {KindName} optimiser; it has: {supported}.",
             nameof(hyper));
     }
 
@@ -324,18 +324,9 @@ public class Optimizer : IDisposable
                 HyperKind.Mom or HyperKind.Beta2 => "a value in [0, 1)",
                 _ => "a finite value >= 0",
             };
-            throw new ArgumentOutOfRangeException(nameof(value), value, $"Hyper.{Capitalise(hyper.Name)} ({hyper.Description}) must be {range}.");
+            throw new ArgumentOutOfRangeException(nameof(value), value, $"{hyper.Handle} ({hyper.Description}) must be {range}.");
         }
     }
-
-    private static string Capitalise(string name) => name switch
-    {
-        "lr" => "Lr",
-        "mom" => "Mom",
-        "wd" => "Wd",
-        "beta2" => "Beta2",
-        _ => "Eps",
-    };
 
     private static List<IEnumerable<Parameter>> Split(nn.Module model, ParameterSplitter? splitter)
     {

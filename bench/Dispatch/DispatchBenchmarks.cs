@@ -46,6 +46,7 @@ public class DispatchBenchmarks
     private EventDispatcher dispatcher = null!;
     private VirtualCallback[] virtuals = null!;
     private (object Target, MethodInfo Method)[][] methodTable = null!;
+    private DelegateTablePrototype prototype = null!;
     private Action batchBody = null!;
     private Action noop = null!;
 
@@ -60,6 +61,7 @@ public class DispatchBenchmarks
         c5 = new Cb5();
         callbacks = new Callback[] { c1, c2, c3, c4, c5 };
         dispatcher = new EventDispatcher(callbacks);
+        prototype = new DelegateTablePrototype(c1, c2, c3, c4, c5);
         virtuals = new VirtualCallback[] { new VCb1(), new VCb2(), new VCb3(), new VCb4(), new VCb5() };
 
         // The best a reflection-based framework can do: resolve each event's handlers once, invoke them every time.
@@ -102,6 +104,10 @@ public class DispatchBenchmarks
     /// <summary>(b) CallbackGen: EventDispatcher.Fire over the generated InvokeHandler switches.</summary>
     [Benchmark(Description = "b. CallbackGen generated"), BenchmarkCategory(OneEvent)]
     public void OneEventGenerated() => dispatcher.Fire(Event.AfterBatch);
+
+    /// <summary>(b′) Not the product: a delegate per handler, built once (see <see cref="DelegateTablePrototype"/>).</summary>
+    [Benchmark(Description = "b′. prototype: delegate per handler"), BenchmarkCategory(OneEvent)]
+    public void OneEventPrototype() => prototype.Fire(Event.AfterBatch);
 
     /// <summary>(c) Virtual methods: every callback's AfterBatch.</summary>
     [Benchmark(Description = "c. virtual methods"), BenchmarkCategory(OneEvent)]
@@ -153,6 +159,17 @@ public class DispatchBenchmarks
         for (int i = 0; i < events.Length; i++)
         {
             dispatcher.Fire(events[i]);
+        }
+    }
+
+    /// <summary>(b′) Not the product: the delegate-table prototype for each event.</summary>
+    [Benchmark(Description = "b′. prototype: delegate per handler"), BenchmarkCategory(ElevenEvents)]
+    public void ElevenPrototype()
+    {
+        Event[] events = TrainingEvents;
+        for (int i = 0; i < events.Length; i++)
+        {
+            prototype.Fire(events[i]);
         }
     }
 
@@ -257,10 +274,10 @@ public class DispatchBenchmarks
         foreach (var (name, run, n) in new (string, Action, long)[]
         {
             (nameof(OneEventDirect), OneEventDirect, 5), (nameof(OneEventGenerated), OneEventGenerated, 5),
-            (nameof(OneEventVirtual), OneEventVirtual, 5), (nameof(OneEventMethodInfo), OneEventMethodInfo, 5),
+            (nameof(OneEventPrototype), OneEventPrototype, 5), (nameof(OneEventVirtual), OneEventVirtual, 5), (nameof(OneEventMethodInfo), OneEventMethodInfo, 5),
             (nameof(OneEventGetAttr), OneEventGetAttr, 5),
             (nameof(ElevenDirect), ElevenDirect, 15), (nameof(ElevenGenerated), ElevenGenerated, 15),
-            (nameof(ElevenVirtual), ElevenVirtual, 15), (nameof(ElevenMethodInfo), ElevenMethodInfo, 15),
+            (nameof(ElevenPrototype), ElevenPrototype, 15), (nameof(ElevenVirtual), ElevenVirtual, 15), (nameof(ElevenMethodInfo), ElevenMethodInfo, 15),
             (nameof(ElevenGetAttr), ElevenGetAttr, 15),
             (nameof(BatchDirect), BatchDirect, 12), (nameof(BatchGeneratedPhases), BatchGeneratedPhases, 12),
         })

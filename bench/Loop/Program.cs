@@ -6,11 +6,27 @@ using static TorchSharp.torch;
 // Whole-run timing of the training loop (Stopwatch around each epoch, not BenchmarkDotNet: one epoch
 // is seconds of libtorch work, and what matters is the loop's cost around it) and the memory soak.
 // Writes bench/results/loop.md and bench/results/memory.md.
-BenchArgs options = BenchArgs.Parse(args);
 const int BatchSize = 64;
 const long Seed = 20261129;
 set_num_threads(1);
 set_num_interop_threads(1);
+
+// Profiling aid: `--profile KEY MODEL EPOCHS` runs only that variant (after one warm-up epoch), for `perf record`.
+if (args.Length == 4 && args[0] == "--profile")
+{
+    using FashionMnist profileData = FashionMnist.Load();
+    LoopVariant chosen = Variants.All().Single(v => v.Key == args[1]);
+    chosen.Run(args[2], profileData, BatchSize, Seed).Dispose();
+    for (int i = 0; i < int.Parse(args[3], System.Globalization.CultureInfo.InvariantCulture); i++)
+    {
+        using EpochRun run = chosen.Run(args[2], profileData, BatchSize, Seed);
+        Console.WriteLine($"{chosen.Key} {args[2]}: {run.Seconds:0.000} s (CPU {run.CpuSeconds:0.000} s)");
+    }
+
+    return;
+}
+
+BenchArgs options = BenchArgs.Parse(args);
 
 var config = options.Quick
     ? new { Rounds = 2, TrainLimit = (long?)6_400, ValidLimit = (long?)1_000, SoakModel = "MLP" }
@@ -29,24 +45,10 @@ using (FashionMnist subset = options.Quick ? FashionMnist.Load(2_000, 500) : Fas
     soak = MemorySoak.Run(config.SoakModel, subset, epochs: 20, BatchSize, Seed);
 }
 
-var raw = new RawLoop();
-// Diagnostic: the Learner with only TrainEval, to split b's cost into the loop's own and its default callbacks'.
-var loopOnly = new LearnerVariant("b0", "b with its default AvgStatsCallback and TerminateOnNaN removed (TrainEval only): the loop's own cost", () => Array.Empty<Callback>(),
-    configure: learn =>
-    {
-        learn.Remove(learn.Get<AvgStatsCallback>()!);
-        learn.Remove(learn.Get<TerminateOnNaN>()!);
-    });
-var barebones = new LearnerVariant("b", "CallbackGen Learner, barebones", () => Array.Empty<Callback>());
-var standard = new LearnerVariant("c", "CallbackGen Learner, standard stack", () => StandardStack.Create(LoopVariant.Lr), withMetrics: true);
-// One callback each on top of b, priced on the fast epoch (the MLP's): Progress (issue 7's < 1% goal) and GradientAccumulation.
-var progressPlain = new LearnerVariant("b+Progress", "b plus Progress with its output redirected (plain: one line per epoch)", () => new Callback[] { new CallbackGen.Progress(TextWriter.Null) });
-var progressLive = new LearnerVariant("b+Progress(live)", "b plus Progress's live bar and epoch table, rendered to a discarded terminal", () => new Callback[] { new CallbackGen.Progress(TextWriter.Null, live: true) });
-var accumulation = new LearnerVariant("b+GradAccum(2)", "b plus GradientAccumulation(2): the same forward and backward passes, half the optimiser steps", () => new Callback[] { new GradientAccumulation(2) });
 var perModel = new (string Model, LoopVariant[] Variants)[]
 {
-    ("MLP", new LoopVariant[] { raw, barebones, standard, loopOnly, progressPlain, progressLive, accumulation }),
-    ("CNN", new LoopVariant[] { raw, barebones, standard, loopOnly }),
+    ("MLP", new LoopVariant[] { Variants.Raw, Variants.Barebones, Variants.Standard, Variants.LoopOnly, Variants.WithAvgStats, Variants.WithTerminateOnNaN, Variants.ProgressPlain, Variants.ProgressLive, Variants.Accumulation }),
+    ("CNN", new LoopVariant[] { Variants.Raw, Variants.Barebones, Variants.Standard, Variants.LoopOnly }),
 };
 
 var bench = new ThroughputBenchmark(config.Rounds, BatchSize, Seed);

@@ -20,6 +20,8 @@ public class InvalidInputTests
     [InlineData("generic handler", "public partial class C : Callback { [Callback] private void BeforeFit<T>() { } }")]
     [InlineData("async handler", "public partial class C : Callback { [Callback] private async void BeforeFit() { await System.Threading.Tasks.Task.Yield(); } }")]
     [InlineData("non-void handler", "public partial class C : Callback { [Callback] private int BeforeFit() => 1; }")]
+    [InlineData("partial method handler", "public partial class C : Callback { [Callback] partial void BeforeFit(); partial void BeforeFit() { } }")]
+    [InlineData("extern handler", "public partial class C : Callback { [Callback] private extern void BeforeFit(); }")]
     [InlineData("abstract handler", "public abstract partial class C : Callback { [Callback] protected abstract void BeforeFit(); }")]
     [InlineData("annealer not static", "public partial class C { [Annealer] public double F(double a, double pos) => a; }")]
     [InlineData("annealer class not static", "public partial class C { [Annealer] public static double F(double a, double pos) => a; }")]
@@ -59,29 +61,6 @@ public class InvalidInputTests
         Assert.DoesNotContain("AfterEverything", text, StringComparison.Ordinal);
         Assert.DoesNotContain("AfterFit", text, StringComparison.Ordinal);
         Assert.DoesNotContain("AfterBatch", text, StringComparison.Ordinal);
-    }
-
-    [Fact]
-    public void A_partial_method_handler_is_dispatched_whichever_part_has_the_attribute()
-    {
-        var (result, output) = GeneratorHarness.Run("""
-            using CallbackGen;
-            namespace User;
-            public partial class P : Callback
-            {
-                public int Calls;
-                [Callback] partial void BeforeFit();
-                partial void AfterFit();
-                [Callback] partial void AfterFit() => Calls += 10;
-                partial void BeforeFit() => Calls++;
-            }
-            """);
-
-        GeneratorHarness.AssertCleanCompile(result, output);
-        var p = (Callback)Activator.CreateInstance(GeneratorHarness.Load(output).GetType("User.P")!)!;
-        p.Invoke(Event.BeforeFit);
-        p.Invoke(Event.AfterFit);
-        Assert.Equal(11, (int)p.GetType().GetField("Calls")!.GetValue(p)!);
     }
 
     [Fact]

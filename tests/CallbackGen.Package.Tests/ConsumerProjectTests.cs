@@ -51,7 +51,7 @@ public sealed class ConsumerProjectTests(PackagedConsumer consumer, ITestOutputH
         Assert.Equal(expected, lines[..(done + 1)]);
 
         // Then the answers to a request for CUDA with the package's CPU-only libtorch (docs/guide.md quotes them).
-        Assert.StartsWith("learner: The learner was asked to train on 'cuda', but CUDA is not available in this process", lines[done + 1]);
+        Assert.StartsWith("learner: The learner was asked to train on 'cuda:0', but CUDA is not available in this process", lines[done + 1]);
         Assert.Contains("TorchSharp-cuda-linux", lines[done + 1], StringComparison.Ordinal);
         Assert.StartsWith("torch.CUDA: Torch device type CUDA did not initialise on the current machine.", lines[done + 2]);
 

@@ -53,7 +53,9 @@ public static class GuideExamples
         using var learn = new Learner(model, data, (pred, target) => nn.functional.mse_loss(pred, target),
                                       optFunc: Optimizer.Adam(), lr: 1e-2, cbs: [new PrintLoss()]);
         using var onCpu = new Learner(model, data, (pred, target) => nn.functional.mse_loss(pred, target), device: torch.CPU);
-        using var onGpu = new Learner(model, data, (pred, target) => nn.functional.mse_loss(pred, target), device: new torch.Device("cuda"));
+        using var onGpu = new Learner(model, data, (pred, target) => nn.functional.mse_loss(pred, target), device: Devices.Cuda());
+        using var anywhere = new Learner(model, data, (pred, target) => nn.functional.mse_loss(pred, target), device: Devices.Default);
+        Device fromArgs = Devices.Parse("cuda:1");
         learn.Fit(3);
         Console.WriteLine(learn.DescribeCallbacks());
         learn.Fit(1, cbs: [new StopAfter(5), new Logger()]);

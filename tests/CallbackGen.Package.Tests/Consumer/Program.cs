@@ -19,7 +19,7 @@ Console.WriteLine("done");
 // The package's libtorch is CPU-only: asking the learner for CUDA must say what to do instead.
 try
 {
-    using var gpu = new Learner(model, data, (pred, target) => nn.functional.mse_loss(pred, target), device: new Device("cuda"));
+    using var gpu = new Learner(model, data, (pred, target) => nn.functional.mse_loss(pred, target), device: Devices.Cuda());
     Console.WriteLine("learner: cuda available");
 }
 catch (InvalidOperationException e)

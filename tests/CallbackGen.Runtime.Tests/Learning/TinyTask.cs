@@ -22,11 +22,22 @@ internal static class TinyTask
             new DataLoader(x[(int)nTrain..], y[(int)nTrain..], batchSize));
     }
 
-    /// <summary>A linear model initialised from <paramref name="seed"/>.</summary>
+    /// <summary>
+    /// A linear model initialised from <paramref name="seed"/> with its own generator, so the weights
+    /// do not depend on what other tests draw from torch's global generator meanwhile.
+    /// </summary>
     public static nn.Module<Tensor, Tensor> Model(long seed = 1)
     {
-        manual_seed(seed);
-        return nn.Linear(3, 2);
+        var model = nn.Linear(3, 2);
+        using var gen = new Generator().manual_seed(seed);
+        using var _ = no_grad();
+        foreach (var p in model.parameters())
+        {
+            using Tensor init = rand(p.shape, generator: gen) - 0.5;
+            p.copy_(init);
+        }
+
+        return model;
     }
 
     /// <summary>A learner on the tiny task with an optimiser that logs its calls into <paramref name="log"/>.</summary>

@@ -124,7 +124,7 @@ public partial class ParamSchedulerTests
 
         var ex = Assert.Throws<InvalidOperationException>(() => learn.Fit(1, cbs: new[] { three }));
 
-        Assert.Contains("3 schedule(s) for Hyper.lr", ex.Message);
+        Assert.Contains("3 schedule(s) for Hyper.Lr", ex.Message);
         Assert.Contains("2 parameter group(s)", ex.Message);
         Assert.Null(three.IsAttached ? three : null);
     }

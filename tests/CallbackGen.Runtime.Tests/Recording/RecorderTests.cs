@@ -95,7 +95,7 @@ public partial class RecorderTests
 
         var ex = Assert.Throws<ArgumentException>(() => rec.Values(Hyper.Mom));
 
-        Assert.Contains("Hyper.mom was not recorded", ex.Message);
+        Assert.Contains("Hyper.Mom was not recorded", ex.Message);
     }
 
     [Fact]

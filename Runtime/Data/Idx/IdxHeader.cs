@@ -44,6 +44,24 @@ public sealed record IdxHeader(IdxDataType DataType, ImmutableArray<int> Dimensi
         _ => throw new ArgumentOutOfRangeException(nameof(type), type, "Not an IDX data type."),
     };
 
+    /// <summary>Equal when the data type and every dimension are equal.</summary>
+    /// <param name="other">The header to compare with.</param>
+    public bool Equals(IdxHeader? other) =>
+        other is not null && DataType == other.DataType && Dimensions.AsSpan().SequenceEqual(other.Dimensions.AsSpan());
+
+    /// <inheritdoc/>
+    public override int GetHashCode()
+    {
+        var hash = new HashCode();
+        hash.Add(DataType);
+        foreach (int d in Dimensions)
+        {
+            hash.Add(d);
+        }
+
+        return hash.ToHashCode();
+    }
+
     /// <summary>Describes the header as in error messages, e.g. <c>uint8 [60000 x 28 x 28]</c>.</summary>
     public override string ToString() =>
         $"{DataType.ToString().ToLowerInvariant()} [{string.Join(" x ", Dimensions)}]";

@@ -119,4 +119,20 @@ public class IdxRoundTripTests
         Assert.Equal(255, t.Dimensions);
         Assert.Equal(42, t.flatten()[0].item<byte>());
     }
+
+    [Fact]
+    public void The_raw_reader_returns_the_header_and_the_big_endian_bytes()
+    {
+        byte[] file = IdxFiles.Raw(0x0B, [2], [0x01, 0x02, 0xFF, 0xFE]);
+
+        (IdxHeader header, byte[] data) = IdxReader.ReadRaw(new MemoryStream(file), "shorts");
+
+        Assert.Equal(new IdxHeader(IdxDataType.Int16, [2]), header);
+        Assert.Equal("int16 [2]", header.ToString());
+        Assert.Equal(4, header.DataLength);
+        Assert.Equal(8, header.HeaderLength);
+        Assert.Equal(new byte[] { 0x01, 0x02, 0xFF, 0xFE }, data);
+        using Tensor t = IdxReader.Read(file, "shorts");
+        Assert.Equal(new short[] { 0x0102, -2 }, t.data<short>().ToArray());
+    }
 }

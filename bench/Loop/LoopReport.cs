@@ -75,15 +75,16 @@ internal static class LoopReport
         var page = new ResultsFile("Memory soak", command, versions);
         page.Paragraph(
             $"One {soak.Epochs}-epoch fit of the {soak.Model} on {data}, batch size 64, SGD, " +
-            $"with the standard stack of loop.md's variant (c); the data loader's garbage is collected and the C heap trimmed (malloc_trim) before the fit starts. After every epoch (a full GC first): the process's RSS, the managed heap, and the live TorchSharp tensors " +
+            $"with the standard stack of loop.md's variant (c); the data loader's garbage is collected and the C heap trimmed (malloc_trim) before the fit starts. After every epoch (a full GC first): the process's RSS, the managed heap (live objects, and what the GC has committed), " +
+            "the number of methods JIT-compiled so far (tiered compilation keeps compiling hot methods again for a while, which costs code memory) and the live TorchSharp tensors " +
             $"(`Tensor.TotalCount`). At the start of the fit: RSS {F(soak.BaselineRssMiB, "0.0")} MiB, {soak.BaselineTensors} live tensors (the model's parameters and the data).");
         double first = soak.Points[0].RssMiB;
         page.Table(
-            new[] { "epoch", "RSS (MiB)", "Δ vs epoch 1", "Δ vs start", "managed heap (MiB)", "live tensors", "Δ tensors vs start", "epoch (s)" },
+            new[] { "epoch", "RSS (MiB)", "Δ vs epoch 1", "Δ vs start", "managed live (MiB)", "GC committed (MiB)", "methods JIT-compiled", "live tensors", "Δ tensors vs start", "epoch (s)" },
             soak.Points.Select(p => (IReadOnlyList<string>)new[]
             {
                 p.Epoch.ToString(System.Globalization.CultureInfo.InvariantCulture), F(p.RssMiB, "0.0"), $"{F((p.RssMiB - first) / first * 100, "+0.00;-0.00")}%", $"{F((p.RssMiB - soak.BaselineRssMiB) / soak.BaselineRssMiB * 100, "+0.00;-0.00")}%",
-                F(p.ManagedMiB, "0.0"), p.LiveTensors.ToString(System.Globalization.CultureInfo.InvariantCulture),
+                F(p.ManagedMiB, "0.0"), F(p.GcCommittedMiB, "0.0"), p.JittedMethods.ToString(System.Globalization.CultureInfo.InvariantCulture), p.LiveTensors.ToString(System.Globalization.CultureInfo.InvariantCulture),
                 (p.LiveTensors - soak.BaselineTensors).ToString("+0;-0;0", System.Globalization.CultureInfo.InvariantCulture), F(p.Seconds, "0.00"),
             }));
         double growth = (soak.Points[^1].RssMiB - first) / first;

@@ -10,7 +10,7 @@ namespace CallbackGen.Benchmarks.Loop;
 /// </summary>
 internal static partial class MemorySoak
 {
-    public sealed record Point(int Epoch, double RssMiB, double ManagedMiB, long LiveTensors, double Seconds);
+    public sealed record Point(int Epoch, double RssMiB, double ManagedMiB, double GcCommittedMiB, long JittedMethods, long LiveTensors, double Seconds);
 
     public sealed record Result(string Model, int Epochs, long BaselineTensors, double BaselineRssMiB, IReadOnlyList<Point> Points, long TensorsAfterFit, double PeakMiB);
 
@@ -70,7 +70,14 @@ internal static partial class MemorySoak
             // does not look like a leak (and a real leak is not hidden by a lucky collection).
             GC.Collect();
             GC.WaitForPendingFinalizers();
-            Points.Add(new Point(Epoch + 1, ProcessMemory.RssMiB(), GC.GetTotalMemory(false) / (1024.0 * 1024), Tensor.TotalCount, seconds));
+            Points.Add(new Point(
+                Epoch + 1,
+                ProcessMemory.RssMiB(),
+                GC.GetTotalMemory(false) / (1024.0 * 1024),
+                GC.GetGCMemoryInfo().TotalCommittedBytes / (1024.0 * 1024),
+                System.Runtime.JitInfo.GetCompiledMethodCount(),
+                Tensor.TotalCount,
+                seconds));
         }
     }
 }

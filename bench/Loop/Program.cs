@@ -1,5 +1,6 @@
 using CallbackGen;
 using CallbackGen.Benchmarks;
+using CallbackGen.Data;
 using CallbackGen.Benchmarks.Loop;
 using static TorchSharp.torch;
 
@@ -31,21 +32,19 @@ bool soakOnly = args.Contains("--soak-only");
 BenchArgs options = BenchArgs.Parse(args.Where(a => a != "--soak-only").ToArray());
 
 var config = options.Quick
-    ? new { Rounds = 2, TrainLimit = (long?)6_400, ValidLimit = (long?)1_000, SoakModel = "MLP" }
-    : new { Rounds = 5, TrainLimit = (long?)null, ValidLimit = (long?)null, SoakModel = "CNN" };
+    ? new { Rounds = 2, TrainLimit = (long?)6_400, ValidLimit = (long?)1_000 }
+    : new { Rounds = 5, TrainLimit = (long?)null, ValidLimit = (long?)null };
 
 void Log(string line) => Console.WriteLine($"[{DateTime.UtcNow:HH:mm:ss}] {line}");
 
 // The soak first, in a process that has not yet run anything else, so its RSS curve is its own.
-// The main job's setup: the embedded subset (what a fresh clone trains on); quick mode takes a slice.
-MemorySoak.Result soak;
-string soakData;
-using (FashionMnist subset = options.Quick ? FashionMnist.Load(2_000, 500) : FashionMnist.LoadEmbeddedSubset())
-{
-    soakData = $"{subset.Description}: {subset.TrainCount:N0} training / {subset.ValidCount:N0} validation samples";
-    Log($"Memory soak: {config.SoakModel}, 20 epochs on {soakData}");
-    soak = MemorySoak.Run(config.SoakModel, subset, epochs: 20, BatchSize, Seed);
-}
+// The main job's set-up on the embedded subset (what a fresh clone trains on); quick mode: its MLP on a slice.
+string subsetFolder = FashionMnistData.FindEmbeddedSubset(ResultsFile.RepositoryRoot())
+    ?? throw new DirectoryNotFoundException($"The embedded subset {FashionMnistData.EmbeddedSubsetPath} is missing.");
+Log("Memory soak: 20 epochs of the main job's set-up");
+MemorySoak.Result soak = options.Quick
+    ? MemorySoak.Run(subsetFolder, CallbackGen.Samples.FashionMnist.ModelKind.Mlp, epochs: 20, trainLimit: 2_000, validLimit: 500)
+    : MemorySoak.Run(subsetFolder, CallbackGen.Samples.FashionMnist.ModelKind.Cnn, epochs: 20, trainLimit: null, validLimit: null);
 
 var versions = new[]
 {
@@ -54,7 +53,7 @@ var versions = new[]
     ("Mode", options.Mode),
 };
 string quickFlag = options.Quick ? "--quick" : string.Empty;
-string memoryPath = LoopReport.WriteMemory(options, Command(quickFlag, soakOnly ? "--soak-only" : string.Empty), versions, soak, soakData);
+string memoryPath = LoopReport.WriteMemory(options, Command(quickFlag, soakOnly ? "--soak-only" : string.Empty), versions, soak);
 Log($"Wrote {memoryPath}");
 if (soakOnly)
 {

@@ -74,6 +74,24 @@ public class AvgStatsTests
     }
 }
 
+public class AvgStatsCancelledPhaseTests
+{
+    [Fact]
+    public void A_validation_cancelled_before_its_first_batch_publishes_null_stats_not_NaN()
+    {
+        var learn = Learning.TinyTask.Learner();
+        var seen = new List<(PhaseStats? Train, PhaseStats? Valid)>();
+        var cancel = new Learning.RecordingCallback(new List<string>()).ThrowAt(Event.BeforeValidate, () => new CancelValidateException());
+
+        learn.Fit(1, cbs: new Callback[] { cancel, new StatsProbe(seen) });
+
+        Assert.NotNull(seen[0].Train);
+        Assert.Null(seen[0].Valid);
+        var ex = Assert.Throws<InvalidOperationException>(() => learn.Validate(new DataLoader(zeros(0, 3), zeros(0, ScalarType.Int64), 2)));
+        Assert.Contains("no batch reached AfterLoss", ex.Message, StringComparison.Ordinal);
+    }
+}
+
 /// <summary>Records the learner's stats at every AfterEpoch.</summary>
 internal sealed partial class StatsProbe(List<(PhaseStats? Train, PhaseStats? Valid)> seen) : Callback
 {

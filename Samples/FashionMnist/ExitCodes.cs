@@ -1,0 +1,14 @@
+namespace CallbackGen.Samples.FashionMnist;
+
+/// <summary>The main job's exit codes.</summary>
+public static class ExitCodes
+{
+    /// <summary>Trained, and the final accuracy reached the sanity floor.</summary>
+    public const int Success = 0;
+
+    /// <summary>The run failed (unreadable data or checkpoint, no CUDA) or the accuracy stayed below the floor.</summary>
+    public const int Failure = 1;
+
+    /// <summary>The command line was wrong; nothing ran.</summary>
+    public const int Usage = 2;
+}

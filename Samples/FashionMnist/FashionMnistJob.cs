@@ -1,0 +1,185 @@
+using System.Diagnostics;
+using System.Globalization;
+using CallbackGen.Data;
+using TorchSharp;
+using static TorchSharp.torch;
+
+namespace CallbackGen.Samples.FashionMnist;
+
+/// <summary>
+/// The main job: loads Fashion-MNIST (or any MNIST-format folder), finds a learning rate with the
+/// LR finder, trains with the one-cycle policy and writes what a practitioner looks at afterwards —
+/// the LR finder's curve, the loss and learning-rate plots, <c>metrics.csv</c>, a resumable
+/// checkpoint and <c>run.json</c>.
+/// </summary>
+/// <example><code>
+/// int exitCode = FashionMnistJob.Run(new JobOptions { Model = ModelKind.Mlp, Epochs = 1 }, Console.Out, Console.Error);
+/// </code></example>
+public static class FashionMnistJob
+{
+    /// <summary>The checkpoint's file name in the output folder.</summary>
+    public const string CheckpointFile = "model.ckpt";
+
+    /// <summary>The per-epoch metrics' file name.</summary>
+    public const string MetricsFile = "metrics.csv";
+
+    /// <summary>The training-loss plot's file name.</summary>
+    public const string LossPlotFile = "loss.png";
+
+    /// <summary>The learning-rate plot's file name.</summary>
+    public const string LrPlotFile = "lr.png";
+
+    /// <summary>The LR finder's plot's file name (only when the finder ran).</summary>
+    public const string LrFindPlotFile = "lr_find.png";
+
+    /// <summary>
+    /// Runs the job and checks the result: 0 when the final accuracy reaches <see cref="JobOptions.MinAccuracy"/>,
+    /// 1 when it does not or when the data, the checkpoint or the device cannot be used (a one-line
+    /// message on <paramref name="error"/>, no stack trace).
+    /// </summary>
+    /// <param name="options">What to run.</param>
+    /// <param name="output">Where progress and results go.</param>
+    /// <param name="error">Where failures go.</param>
+    public static int Run(JobOptions options, TextWriter output, TextWriter error)
+    {
+        ArgumentNullException.ThrowIfNull(options);
+        ArgumentNullException.ThrowIfNull(output);
+        ArgumentNullException.ThrowIfNull(error);
+        JobResult result;
+        try
+        {
+            result = Train(options, output);
+        }
+        catch (Exception ex) when (ex is IOException or InvalidDataException or UnauthorizedAccessException
+            || (ex is InvalidOperationException && options.Cuda && !cuda.is_available()))
+        {
+            error.WriteLine($"error: {ex.Message}");
+            return ExitCodes.Failure;
+        }
+
+        if (!(result.Accuracy >= options.MinAccuracy))
+        {
+            error.WriteLine(string.Create(CultureInfo.InvariantCulture, $"error: the final accuracy {result.Accuracy:P2} is below the sanity floor {options.MinAccuracy:P0}."));
+            return ExitCodes.Failure;
+        }
+
+        return ExitCodes.Success;
+    }
+
+    /// <summary>Runs the job and returns what it produced (no accuracy check; exceptions propagate).</summary>
+    /// <param name="options">What to run.</param>
+    /// <param name="output">Where progress and results go.</param>
+    public static JobResult Train(JobOptions options, TextWriter output)
+    {
+        ArgumentNullException.ThrowIfNull(options);
+        ArgumentNullException.ThrowIfNull(output);
+        var clock = Stopwatch.StartNew();
+        FashionMnistLocation where = options.Data is string folder
+            ? new FashionMnistLocation(Path.GetFullPath(folder), IsEmbeddedSubset: false, $"MNIST-format folder {Path.GetFullPath(folder)}")
+            : FashionMnistData.DefaultLocation();
+        output.WriteLine($"data: {where.Description}");
+
+        string outDir = Path.GetFullPath(options.Out
+            ?? (options.Resume is string resumed ? Path.GetDirectoryName(Path.GetFullPath(resumed))! : Path.Combine("runs", DateTime.Now.ToString("yyyyMMdd-HHmmss", CultureInfo.InvariantCulture))));
+        Directory.CreateDirectory(outDir);
+        if (options.Threads is int threads)
+        {
+            set_num_threads(threads);
+        }
+
+        manual_seed(options.Seed);
+        Device device = options.Cuda ? CUDA : CPU;
+
+        using MnistData all = MnistFolder.Load(where.Folder);
+        using MnistData data = all.Take(Math.Min(options.TrainCount ?? long.MaxValue, all.TrainCount), Math.Min(options.ValidCount ?? long.MaxValue, all.TestCount));
+        (float mean, float std) = MeanAndStd(data.TrainImages);
+        using var shuffle = new Generator((ulong)options.Seed);
+        using DataBunch bunch = data.ToDataBunch(options.BatchSize, generator: shuffle, device: device);
+        using nn.Module<Tensor, Tensor> model = Models.Create(options.Model);
+        long[] shape = Models.InputShape(options.Model);
+
+        // Normalise with the training set's statistics and shape for the model, on the device, per batch.
+        var toModelInput = new BatchTransform(x => ((x - mean) / std).view(shape));
+        using var learn = new Learner(model, bunch, Losses.CrossEntropy, Optimizer.AdamW(), cbs: [toModelInput], metrics: [Metric.Accuracy], device: device);
+        output.WriteLine(string.Create(CultureInfo.InvariantCulture,
+            $"{data.TrainCount:N0} training / {data.TestCount:N0} validation images; model {Name(options.Model)}, {options.Epochs} epoch(s), batch size {options.BatchSize}, device {device.type.ToString().ToLowerInvariant()}, {get_num_threads()} thread(s), seed {options.Seed}"));
+
+        var files = new List<string>();
+        double lr = ChooseLr(options, learn, outDir, output, files);
+
+        var recorder = new Recorder();
+        var csv = new CsvLogger(Path.Combine(outDir, MetricsFile), append: options.Resume is not null);
+        var save = new SaveModel(Path.Combine(outDir, CheckpointFile));
+        using var progress = ReferenceEquals(output, Console.Out) ? new Progress() : new Progress(output);
+        Callback[] cbs = [progress, recorder, csv, save];
+        if (options.Resume is string checkpoint)
+        {
+            output.WriteLine($"resuming from {Path.GetFullPath(checkpoint)}");
+
+            // The schedule FitOneCycle builds, given to a resumable Fit: the checkpoint restores where it had got to.
+            var oneCycle = new ParamScheduler(Hyper.Lr, Schedules.OneCycleLr(lr)).Add(Hyper.Mom, Schedules.OneCycleMom());
+            learn.Fit(options.Epochs, checkpoint, cbs: [oneCycle, .. cbs]);
+        }
+        else
+        {
+            learn.FitOneCycle(options.Epochs, lr, cbs: cbs);
+        }
+
+        PhaseStats valid = learn.ValidStats ?? learn.Validate();
+        if (recorder.Losses.Count > 0)
+        {
+            files.Add(recorder.PlotLoss(Path.Combine(outDir, LossPlotFile)));
+            files.Add(recorder.PlotLr(Path.Combine(outDir, LrPlotFile)));
+        }
+
+        files.Add(Path.Combine(outDir, MetricsFile));
+        if (save.LastSaved is string saved)
+        {
+            files.Add(Path.GetFullPath(saved));
+        }
+
+        files.Add(new RunInfo(Name(options.Model), options.Epochs, options.BatchSize, lr, options.Seed, where.Folder).Write(outDir));
+        clock.Stop();
+        double accuracy = valid["accuracy"];
+        output.WriteLine(string.Create(CultureInfo.InvariantCulture,
+            $"final accuracy {accuracy:P2} (validation loss {valid.Loss:F4}, {data.TestCount:N0} images) in {clock.Elapsed.TotalSeconds:F1} s"));
+        output.WriteLine($"wrote {string.Join(", ", files.Select(Path.GetFileName))} to {outDir}");
+        return new JobResult(accuracy, valid.Loss, lr, outDir, files, clock.Elapsed);
+    }
+
+    /// <summary>The given learning rate, the resumed run's, or the LR finder's suggestion.</summary>
+    private static double ChooseLr(JobOptions options, Learner learn, string outDir, TextWriter output, List<string> files)
+    {
+        if (options.Lr is double given)
+        {
+            output.WriteLine(string.Create(CultureInfo.InvariantCulture, $"learning rate {given:0.###e+0} (--lr)"));
+            return given;
+        }
+
+        if (options.Resume is string checkpoint && RunInfo.ReadBeside(checkpoint) is RunInfo info)
+        {
+            output.WriteLine(string.Create(CultureInfo.InvariantCulture, $"learning rate {info.Lr:0.###e+0} (the resumed run's, from {RunInfo.FileName})"));
+            return info.Lr;
+        }
+
+        var clock = Stopwatch.StartNew();
+        LrFindResult found = learn.LrFind();
+        files.Add(found.Plot(Path.Combine(outDir, LrFindPlotFile)));
+
+        // fastai v1's rule of thumb: a tenth of the rate at the loss's minimum is safely on the falling slope.
+        double lr = double.IsFinite(found.MinimumLr) && found.MinimumLr > 0 ? found.MinimumLr
+            : double.IsFinite(found.SteepestLr) && found.SteepestLr > 0 ? found.SteepestLr
+            : 1e-3;
+        output.WriteLine(string.Create(CultureInfo.InvariantCulture,
+            $"LR finder: {found.Lrs.Count} batches in {clock.Elapsed.TotalSeconds:F1} s; minimum/10 {found.MinimumLr:0.###e+0}, steepest {found.SteepestLr:0.###e+0}; using {lr:0.###e+0}"));
+        return lr;
+    }
+
+    private static (float Mean, float Std) MeanAndStd(Tensor images)
+    {
+        using DisposeScope scope = NewDisposeScope();
+        return (images.mean().item<float>(), images.std().item<float>());
+    }
+
+    private static string Name(ModelKind kind) => kind.ToString().ToLowerInvariant();
+}

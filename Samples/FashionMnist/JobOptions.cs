@@ -1,0 +1,59 @@
+namespace CallbackGen.Samples.FashionMnist;
+
+/// <summary>Everything the main job needs to know; the command line maps onto this one-to-one.</summary>
+public sealed record JobOptions
+{
+    /// <summary>The default model: the CNN reaches 85% on the embedded subset within the two-minute budget.</summary>
+    public const ModelKind DefaultModel = ModelKind.Cnn;
+
+    /// <summary>The default number of epochs.</summary>
+    public const int DefaultEpochs = 3;
+
+    /// <summary>The default training batch size.</summary>
+    public const int DefaultBatchSize = 128;
+
+    /// <summary>The default seed.</summary>
+    public const int DefaultSeed = 42;
+
+    /// <summary>The default sanity floor (the seed notebook's <c>assert accuracy &gt; 0.7</c>).</summary>
+    public const double DefaultMinAccuracy = 0.7;
+
+    /// <summary>An MNIST-format folder; null picks the full Fashion-MNIST if installed, else the embedded subset.</summary>
+    public string? Data { get; init; }
+
+    /// <summary>The architecture.</summary>
+    public ModelKind Model { get; init; } = DefaultModel;
+
+    /// <summary>The number of epochs (the total, when resuming).</summary>
+    public int Epochs { get; init; } = DefaultEpochs;
+
+    /// <summary>The training batch size.</summary>
+    public int BatchSize { get; init; } = DefaultBatchSize;
+
+    /// <summary>The peak learning rate of the one-cycle schedule; null runs the LR finder and uses its suggestion.</summary>
+    public double? Lr { get; init; }
+
+    /// <summary>Train on the GPU (<c>cuda</c>) rather than the CPU.</summary>
+    public bool Cuda { get; init; }
+
+    /// <summary>Where the plots, metrics.csv, the checkpoint and run.json go; null: <c>runs/&lt;timestamp&gt;</c>.</summary>
+    public string? Out { get; init; }
+
+    /// <summary>A checkpoint to resume from; null starts a new fit.</summary>
+    public string? Resume { get; init; }
+
+    /// <summary>Seeds the weights and the shuffling.</summary>
+    public int Seed { get; init; } = DefaultSeed;
+
+    /// <summary>The number of CPU threads for TorchSharp; null keeps TorchSharp's default.</summary>
+    public int? Threads { get; init; }
+
+    /// <summary>Use only the first images of the training set (quick runs); null uses all.</summary>
+    public int? TrainCount { get; init; }
+
+    /// <summary>Use only the first images of the validation set (quick runs); null uses all.</summary>
+    public int? ValidCount { get; init; }
+
+    /// <summary>The run fails (exit code 1) when the final validation accuracy is below this.</summary>
+    public double MinAccuracy { get; init; } = DefaultMinAccuracy;
+}

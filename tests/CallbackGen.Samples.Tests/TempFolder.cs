@@ -1,0 +1,23 @@
+namespace CallbackGen.Samples.Tests;
+
+/// <summary>A fresh folder under the temp directory, deleted on dispose.</summary>
+internal sealed class TempFolder : IDisposable
+{
+    public TempFolder() => Directory.CreateDirectory(Path);
+
+    public string Path { get; } = System.IO.Path.Combine(System.IO.Path.GetTempPath(), "cbg-samples-" + Guid.NewGuid().ToString("N"));
+
+    public string this[string name] => System.IO.Path.Combine(Path, name);
+
+    public void Dispose()
+    {
+        try
+        {
+            Directory.Delete(Path, recursive: true);
+        }
+        catch (IOException)
+        {
+            // A file still open on some platform: leave it to the temp cleaner.
+        }
+    }
+}

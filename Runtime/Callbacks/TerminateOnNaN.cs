@@ -38,6 +38,9 @@ public sealed partial class TerminateOnNaN : Callback, IDisposable
     /// <summary>Where the message is written.</summary>
     public TextWriter Error { get; }
 
+    /// <summary>Tests only: use the accelerator's deferred check on the CPU too.</summary>
+    internal bool DeferredCheck { get; init; }
+
     /// <summary>Why the last fit was stopped, or null when it was not.</summary>
     public string? Message { get; private set; }
 
@@ -53,7 +56,7 @@ public sealed partial class TerminateOnNaN : Callback, IDisposable
             return;
         }
 
-        if (Loss.device_type == DeviceType.CPU)
+        if (Loss.device_type == DeviceType.CPU && !DeferredCheck)
         {
             float value = Loss.ToSingle(); // ~1 µs; item<float>() costs ~8 µs in TorchSharp 0.107
             if (!float.IsFinite(value))

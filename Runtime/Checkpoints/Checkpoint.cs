@@ -126,6 +126,12 @@ internal sealed class Checkpoint
             {
                 throw Mismatch($"'{name}' has shape {rec.ShapeText} ({rec.DType}) in the checkpoint but [{string.Join(", ", tensor.shape)}] ({tensor.dtype}) in the model");
             }
+
+            long needed = tensor.numel() * tensor.ElementSize;
+            if (rec.Data.Length != needed)
+            {
+                throw Mismatch($"'{name}' holds {rec.Data.Length} bytes in the checkpoint but its shape needs {needed}");
+            }
         }
 
         if (stored.Count > 0)

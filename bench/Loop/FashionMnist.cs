@@ -41,7 +41,8 @@ internal sealed class FashionMnist : IDisposable
     {
         string folder = FashionMnistData.FindEmbeddedSubset(ResultsFile.RepositoryRoot())
             ?? throw new DirectoryNotFoundException($"The embedded subset {FashionMnistData.EmbeddedSubsetPath} is missing.");
-        return Load(new FashionMnistLocation(folder, IsEmbeddedSubset: true, $"the embedded Fashion-MNIST subset ({folder})"), null, null);
+        string shown = Path.GetRelativePath(ResultsFile.RepositoryRoot(), folder);
+        return Load(new FashionMnistLocation(folder, IsEmbeddedSubset: true, $"the embedded Fashion-MNIST subset ({shown})"), null, null);
     }
 
     private static FashionMnist Load(FashionMnistLocation location, long? trainLimit, long? validLimit)

@@ -70,23 +70,25 @@ internal static class LoopReport
         return page.Save(options.ResultsDir, "loop.md");
     }
 
-    public static string WriteMemory(BenchArgs options, string command, (string, string)[] versions, MemorySoak.Result soak, string data)
+    public static string WriteMemory(BenchArgs options, string command, (string, string)[] versions, MemorySoak.Result soak)
     {
         var page = new ResultsFile("Memory soak", command, versions);
         page.Paragraph(
-            $"One {soak.Epochs}-epoch fit of the {soak.Model} on {data}, batch size 64, SGD, " +
-            $"with the standard stack of loop.md's variant (c); the data loader's garbage is collected and the C heap trimmed (malloc_trim) before the fit starts. After every epoch (a full GC first): the process's RSS, the managed heap, and the live TorchSharp tensors " +
-            $"(`Tensor.TotalCount`). At the start of the fit: RSS {F(soak.BaselineRssMiB, "0.0")} MiB, {soak.BaselineTensors} live tensors (the model's parameters and the data).");
+            $"One {soak.Epochs}-epoch fit with {soak.Setup}; the data loader's garbage is collected and the C heap trimmed (malloc_trim) before the fit starts. After every epoch (a full GC first): the process's RSS, the managed heap (live objects, and what the GC has committed), " +
+            "the number of methods JIT-compiled so far (tiered compilation keeps compiling hot methods again for a while, which costs code memory) and the live TorchSharp tensors " +
+            $"(`Tensor.TotalCount`). At the start of the fit: RSS {F(soak.BaselineRssMiB, "0.0")} MiB, {soak.BaselineTensors} live tensors (the model's parameters and buffers, the data, the optimiser's state).");
         double first = soak.Points[0].RssMiB;
         page.Table(
-            new[] { "epoch", "RSS (MiB)", "Δ vs epoch 1", "Δ vs start", "managed heap (MiB)", "live tensors", "Δ tensors vs start", "epoch (s)" },
+            new[] { "epoch", "RSS (MiB)", "Δ vs epoch 1", "Δ vs start", "managed live (MiB)", "GC committed (MiB)", "methods JIT-compiled", "live tensors", "Δ tensors vs start", "epoch (s)" },
             soak.Points.Select(p => (IReadOnlyList<string>)new[]
             {
                 p.Epoch.ToString(System.Globalization.CultureInfo.InvariantCulture), F(p.RssMiB, "0.0"), $"{F((p.RssMiB - first) / first * 100, "+0.00;-0.00")}%", $"{F((p.RssMiB - soak.BaselineRssMiB) / soak.BaselineRssMiB * 100, "+0.00;-0.00")}%",
-                F(p.ManagedMiB, "0.0"), p.LiveTensors.ToString(System.Globalization.CultureInfo.InvariantCulture),
+                F(p.ManagedMiB, "0.0"), F(p.GcCommittedMiB, "0.0"), p.JittedMethods.ToString(System.Globalization.CultureInfo.InvariantCulture), p.LiveTensors.ToString(System.Globalization.CultureInfo.InvariantCulture),
                 (p.LiveTensors - soak.BaselineTensors).ToString("+0;-0;0", System.Globalization.CultureInfo.InvariantCulture), F(p.Seconds, "0.00"),
             }));
         double growth = (soak.Points[^1].RssMiB - first) / first;
+        double second = soak.Points[Math.Min(1, soak.Points.Count - 1)].RssMiB;
+        double growthAfterFirst = (soak.Points[^1].RssMiB - second) / second;
         long firstCount = soak.Points[0].LiveTensors;
         bool steady = soak.Points.All(p => p.LiveTensors == firstCount);
         long held = firstCount - soak.BaselineTensors;
@@ -94,7 +96,8 @@ internal static class LoopReport
             (held == 0 ? "No tensor is held from one epoch to the next." : $"{held} tensor(s) are held across epochs by design (state kept by callbacks for the whole fit, e.g. on-device accumulators) and released when the fit ends."));
         page.Heading("Goals").Table(new[] { "goal", "measured", "met" }, new[]
         {
-            new[] { $"RSS growth from epoch 1 to epoch {soak.Epochs} ≤ 2%", $"{F(growth * 100, "+0.00;-0.00")}%", growth <= 0.02 ? "yes" : "NO" },
+            new[] { $"RSS growth from epoch 1 to epoch {soak.Epochs} ≤ 2%", $"{F(growth * 100, "+0.00;-0.00")}%", growth <= 0.02 ? "yes" : $"NO: over by {F((growth - 0.02) * 100, "0.00")} points" },
+            new[] { $"(no goal) RSS growth from epoch 2 to epoch {soak.Epochs}: what is left once the first epoch's one-time allocations are made", $"{F(growthAfterFirst * 100, "+0.00;-0.00")}%", growthAfterFirst <= 0.02 ? "within 2%" : "over 2%" },
             new[] { "live tensors the same after every epoch (nothing accumulates)", steady ? $"always {firstCount}" : $"{firstCount} → {soak.Points[^1].LiveTensors} (max {soak.Points.Max(p => p.LiveTensors)})", steady ? "yes" : "NO" },
             new[] { "live tensors back to the start count when the fit returns", $"{soak.TensorsAfterFit} vs {soak.BaselineTensors}", soak.TensorsAfterFit == soak.BaselineTensors ? "yes" : "NO" },
         });

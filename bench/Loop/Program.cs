@@ -1,5 +1,6 @@
 using CallbackGen;
 using CallbackGen.Benchmarks;
+using CallbackGen.Data;
 using CallbackGen.Benchmarks.Loop;
 using static TorchSharp.torch;
 
@@ -26,28 +27,42 @@ if (args.Length == 4 && args[0] == "--profile")
     return;
 }
 
-BenchArgs options = BenchArgs.Parse(args);
+// `--soak-only [--quick]`: issue 11's memory soak by itself (writes memory.md only).
+bool soakOnly = args.Contains("--soak-only");
+BenchArgs options = BenchArgs.Parse(args.Where(a => a != "--soak-only").ToArray());
 
 var config = options.Quick
-    ? new { Rounds = 2, TrainLimit = (long?)6_400, ValidLimit = (long?)1_000, SoakModel = "MLP" }
-    : new { Rounds = 5, TrainLimit = (long?)null, ValidLimit = (long?)null, SoakModel = "CNN" };
+    ? new { Rounds = 2, TrainLimit = (long?)6_400, ValidLimit = (long?)1_000 }
+    : new { Rounds = 5, TrainLimit = (long?)null, ValidLimit = (long?)null };
 
 void Log(string line) => Console.WriteLine($"[{DateTime.UtcNow:HH:mm:ss}] {line}");
 
 // The soak first, in a process that has not yet run anything else, so its RSS curve is its own.
-// The main job's setup: the embedded subset (what a fresh clone trains on); quick mode takes a slice.
-MemorySoak.Result soak;
-string soakData;
-using (FashionMnist subset = options.Quick ? FashionMnist.Load(2_000, 500) : FashionMnist.LoadEmbeddedSubset())
+// The main job's set-up on the embedded subset (what a fresh clone trains on); quick mode: its MLP on a slice.
+string subsetFolder = FashionMnistData.FindEmbeddedSubset(ResultsFile.RepositoryRoot())
+    ?? throw new DirectoryNotFoundException($"The embedded subset {FashionMnistData.EmbeddedSubsetPath} is missing.");
+Log("Memory soak: 20 epochs of the main job's set-up");
+MemorySoak.Result soak = options.Quick
+    ? MemorySoak.Run(subsetFolder, CallbackGen.Samples.FashionMnist.ModelKind.Mlp, epochs: 20, trainLimit: 2_000, validLimit: 500)
+    : MemorySoak.Run(subsetFolder, CallbackGen.Samples.FashionMnist.ModelKind.Cnn, epochs: 20, trainLimit: null, validLimit: null);
+
+var versions = new[]
 {
-    soakData = $"{subset.Description}: {subset.TrainCount:N0} training / {subset.ValidCount:N0} validation samples";
-    Log($"Memory soak: {config.SoakModel}, 20 epochs on {soakData}");
-    soak = MemorySoak.Run(config.SoakModel, subset, epochs: 20, BatchSize, Seed);
+    ("TorchSharp", typeof(TorchSharp.torch).Assembly.GetName().Version!.ToString(3)),
+    ("libtorch threads", $"{get_num_threads()} intra-op, {get_num_interop_threads()} inter-op"),
+    ("Mode", options.Mode),
+};
+string quickFlag = options.Quick ? "--quick" : string.Empty;
+string memoryPath = LoopReport.WriteMemory(options, Command(quickFlag, soakOnly ? "--soak-only" : string.Empty), versions, soak);
+Log($"Wrote {memoryPath}");
+if (soakOnly)
+{
+    return;
 }
 
 var perModel = new (string Model, LoopVariant[] Variants)[]
 {
-    ("MLP", new LoopVariant[] { Variants.Raw, Variants.Barebones, Variants.Standard, Variants.LoopOnly, Variants.WithAvgStats, Variants.WithTerminateOnNaN, Variants.ProgressPlain, Variants.ProgressLive, Variants.Accumulation }),
+    ("MLP", new LoopVariant[] { Variants.Raw, Variants.Barebones, Variants.Standard, Variants.LoopOnly, Variants.WithAvgStats, Variants.WithTerminateOnNaN, Variants.LeanAverage, Variants.ProgressPlain, Variants.ProgressLive, Variants.Accumulation }),
     ("CNN", new LoopVariant[] { Variants.Raw, Variants.Barebones, Variants.Standard, Variants.LoopOnly }),
 };
 
@@ -67,13 +82,12 @@ using (FashionMnist data = FashionMnist.Load(config.TrainLimit, config.ValidLimi
     }
 }
 
-var versions = new[]
+string loopPath = LoopReport.WriteThroughput(options, Command(quickFlag), versions, bench, perModel.SelectMany(m => m.Variants).Distinct().ToArray(), dataDescription, trainCount, validCount, BatchSize);
+Log($"Wrote {loopPath}");
+
+// The command line that reproduces a page, as its header says.
+static string Command(params string[] flags)
 {
-    ("TorchSharp", typeof(TorchSharp.torch).Assembly.GetName().Version!.ToString(3)),
-    ("libtorch threads", $"{get_num_threads()} intra-op, {get_num_interop_threads()} inter-op"),
-    ("Mode", options.Mode),
-};
-string command = "dotnet run -c Release --project bench/Loop" + (options.Quick ? " -- --quick" : string.Empty);
-string loopPath = LoopReport.WriteThroughput(options, command, versions, bench, perModel.SelectMany(m => m.Variants).Distinct().ToArray(), dataDescription, trainCount, validCount, BatchSize);
-string memoryPath = LoopReport.WriteMemory(options, command, versions, soak, soakData);
-Log($"Wrote {loopPath} and {memoryPath}");
+    string[] given = flags.Where(f => f.Length > 0).ToArray();
+    return "dotnet run -c Release --project bench/Loop" + (given.Length > 0 ? " -- " + string.Join(' ', given) : string.Empty);
+}

@@ -33,6 +33,11 @@ internal static class Variants
         "b0+TerminateOnNaN", "b0 plus the learner's TerminateOnNaN only", () => Array.Empty<Callback>(),
         configure: learn => learn.Remove(learn.Get<AvgStatsCallback>()!));
 
+    /// <summary>Prototype, not the product: b with AvgStatsCallback replaced by a one-operation loss average.</summary>
+    public static LearnerVariant LeanAverage { get; } = new(
+        "b′ (lean average)", "prototype, not the product: b with AvgStatsCallback replaced by a one-operation loss average (bench/Loop/Prototypes)", () => new Callback[] { new LeanLossAverage() },
+        configure: learn => learn.Remove(learn.Get<AvgStatsCallback>()!));
+
     // One callback each on top of b, priced on the fast epoch (the MLP's): Progress (issue 7's < 1% goal) and GradientAccumulation.
 
     /// <summary>b plus Progress, plain output.</summary>
@@ -47,5 +52,5 @@ internal static class Variants
     public static LearnerVariant Accumulation { get; } = new(
         "b+GradAccum(2)", "b plus GradientAccumulation(2): the same forward and backward passes, half the optimiser steps", () => new Callback[] { new GradientAccumulation(2) });
 
-    public static IEnumerable<LoopVariant> All() => new LoopVariant[] { Raw, Barebones, Standard, LoopOnly, WithAvgStats, WithTerminateOnNaN, ProgressPlain, ProgressLive, Accumulation };
+    public static IEnumerable<LoopVariant> All() => new LoopVariant[] { Raw, Barebones, Standard, LoopOnly, WithAvgStats, WithTerminateOnNaN, LeanAverage, ProgressPlain, ProgressLive, Accumulation };
 }

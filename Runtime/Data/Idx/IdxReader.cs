@@ -11,7 +11,8 @@ namespace CallbackGen.Data;
 /// first bytes, never by the file name. Every header field is checked against the data that
 /// really follows, and nothing is allocated for data the file does not hold: a corrupt, truncated
 /// or oversized file raises an <see cref="InvalidDataException"/> whose message names the file
-/// and the problem.
+/// and the problem. (Bytes after the end of a gzip stream that do not form another gzip member
+/// are ignored, as <c>gzip -d</c> does: .NET's <see cref="GZipStream"/> does not report them.)
 /// </summary>
 /// <example>
 /// <code>
@@ -367,7 +368,7 @@ public static class IdxReader
         catch (InvalidDataException ex)
         {
             // The decompressor's message does not say which file; ours does.
-            throw Invalid(name, $"is not valid gzip data: {ex.Message}", ex);
+            throw Invalid(name, $"is not valid gzip data ({ex.Message.TrimEnd('.')})", ex);
         }
     }
 

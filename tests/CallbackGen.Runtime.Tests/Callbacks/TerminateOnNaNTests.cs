@@ -42,6 +42,22 @@ public sealed partial class TerminateOnNaNTests : IDisposable
     }
 
     [Fact]
+    public void The_deferred_check_used_on_accelerators_names_the_first_bad_batch_and_stops_at_the_next_read()
+    {
+        var canary = new BatchCanary();
+        Learner learn = task.Learner(modelSeed: 1, cbs: canary);
+        learn.Remove(learn.Get<TerminateOnNaN>()!);
+        var guard = new TerminateOnNaN(syncEvery: 4, error: TextWriter.Null) { DeferredCheck = true };
+        learn.Add(guard);
+
+        learn.Fit(4, cbs: new[] { new PoisonAt(epoch: 1, batch: 1) });
+
+        // Iteration 6 is bad; the flag is read after iteration 7 ((7 + 1) % 4 == 0), which never completes.
+        Assert.Equal("Training loss is NaN or infinite at epoch 1, batch 1 (training iteration 6); the fit was stopped.", guard.Message);
+        Assert.Equal((1, 1), canary.SeenThisFit[^1]);
+    }
+
+    [Fact]
     public void The_best_checkpoint_is_unchanged_when_the_loss_becomes_nan()
     {
         string best = Path.Combine(dir, "best.ckpt");

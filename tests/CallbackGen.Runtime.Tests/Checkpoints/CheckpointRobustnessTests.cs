@@ -100,6 +100,86 @@ public sealed class CheckpointRobustnessTests : IDisposable
         TinyTask.AssertBitIdentical(before, TinyTask.Weights(adam));
     }
 
+    private sealed partial class Counter(int value, bool readsBoth) : Callback, ICheckpointable
+    {
+        public int Value { get; private set; } = value;
+
+        public string StateKey => "counter";
+
+        public void SaveState(BinaryWriter writer)
+        {
+            writer.Write(Value);
+            writer.Write(Value);
+        }
+
+        public void LoadState(BinaryReader reader)
+        {
+            Value = reader.ReadInt32();
+            if (readsBoth)
+            {
+                reader.ReadInt32();
+            }
+        }
+    }
+
+    [Fact]
+    public void A_callback_state_that_does_not_fit_is_rejected_and_everything_is_put_back()
+    {
+        string path = Path.Combine(dir, "counter.ckpt");
+        task.Learner(modelSeed: 1, cbs: new Counter(5, readsBoth: true)).Fit(1, cbs: new[] { new SaveModel(path) });
+        var counter = new Counter(9, readsBoth: false); // reads one int of the two written: another version of the callback
+        Learner learn = task.Learner(modelSeed: 7, cbs: counter);
+        learn.CreateOptimizer();
+        var before = TinyTask.Weights(learn);
+
+        var ex = Assert.Throws<InvalidDataException>(() => learn.LoadCheckpoint(path));
+
+        Assert.Contains("the state of callback 'Counter' (key 'counter') left 4 bytes unread", ex.Message, StringComparison.Ordinal);
+        Assert.Equal(9, counter.Value);
+        TinyTask.AssertBitIdentical(before, TinyTask.Weights(learn));
+    }
+
+    [Fact]
+    public void A_tensor_whose_bytes_do_not_match_its_shape_is_rejected_before_anything_is_allocated()
+    {
+        string good = GoodCheckpoint();
+        var sections = CheckpointFile.Read(good).ToDictionary(p => p.Key, p => p.Value);
+        List<TensorRecord> records;
+        using (var r = new BinaryReader(new MemoryStream(sections["model"])))
+        {
+            records = TensorCodec.Read(r);
+        }
+
+        using (var ms = new MemoryStream())
+        {
+            using (var w = new BinaryWriter(ms, System.Text.Encoding.UTF8, leaveOpen: true))
+            {
+                w.Write(records.Count);
+                foreach (TensorRecord rec in records)
+                {
+                    byte[] data = rec.Name == "lin1.weight" ? new byte[4] : rec.Data;
+                    w.Write(rec.Name);
+                    w.Write((int)rec.DType);
+                    w.Write(rec.Shape.Length);
+                    Array.ForEach(rec.Shape, w.Write);
+                    w.Write((long)data.Length);
+                    w.Write(data);
+                }
+            }
+
+            sections["model"] = ms.ToArray();
+        }
+
+        string bad = Path.Combine(dir, "short-tensor.ckpt");
+        CheckpointFile.Write(bad, sections.ToList());
+        Learner learn = task.Learner(modelSeed: 7);
+        learn.CreateOptimizer();
+
+        var ex = Assert.Throws<InvalidDataException>(() => learn.LoadCheckpoint(bad));
+
+        Assert.Contains("'lin1.weight' holds 4 bytes in the checkpoint but its shape needs 256", ex.Message, StringComparison.Ordinal);
+    }
+
     [Fact]
     public void A_good_checkpoint_loads_the_weights_it_holds()
     {

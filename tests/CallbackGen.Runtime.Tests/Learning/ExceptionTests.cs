@@ -108,6 +108,32 @@ public class ExceptionTests
         Assert.False(holder.IsAttached);
     }
 
+    [Fact]
+    public void A_CsvLogger_file_left_open_by_a_failing_fit_is_closed_when_the_exception_leaves_Fit()
+    {
+        string dir = Directory.CreateTempSubdirectory("cbg-csv-").FullName;
+        try
+        {
+            string path = Path.Combine(dir, "history.csv");
+            var probe = new ExclusiveOpenProbe(path);
+            using var learn = TinyTask.Learner();
+
+            Assert.Throws<HandlerFailure>(() => learn.Fit(3, cbs: new Callback[] { new CsvLogger(path), probe }));
+
+            Assert.True(probe.WasHeldDuringTheFit, "the logger holds the file between epochs, so the check below means something");
+            using (new FileStream(path, FileMode.Open, FileAccess.ReadWrite, FileShare.None))
+            {
+                // Opening it exclusively succeeds: nothing holds it any more.
+            }
+
+            Assert.Equal(2, File.ReadAllLines(path).Length); // header + epoch 0
+        }
+        finally
+        {
+            Directory.Delete(dir, recursive: true);
+        }
+    }
+
     /// <summary>For the AfterCancelX events: throw X's cancel exception at BeforeX so that AfterCancelX fires.</summary>
     private static void ArmCancelThatLeadsTo(Event e, RecordingCallback rec)
     {
@@ -166,4 +192,30 @@ internal sealed partial class ResourceHolder : Callback
 internal sealed partial class FailingTeardown : Callback
 {
     protected internal override void Teardown(Exception? error) => throw new TimeoutException("could not close the log");
+}
+
+/// <summary>At the second epoch, checks that the log file is held open, then fails.</summary>
+internal sealed partial class ExclusiveOpenProbe(string path) : Callback
+{
+    public bool WasHeldDuringTheFit { get; private set; }
+
+    [Callback]
+    private void BeforeEpoch()
+    {
+        if (Epoch != 1)
+        {
+            return;
+        }
+
+        try
+        {
+            using var exclusive = new FileStream(path, FileMode.Open, FileAccess.ReadWrite, FileShare.None);
+        }
+        catch (IOException)
+        {
+            WasHeldDuringTheFit = true;
+        }
+
+        throw new HandlerFailure();
+    }
 }

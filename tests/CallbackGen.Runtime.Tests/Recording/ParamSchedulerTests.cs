@@ -88,6 +88,30 @@ public partial class ParamSchedulerTests
     }
 
     [Fact]
+    public void Fit_one_cycle_with_one_peak_schedules_every_group_alike_and_sets_the_weight_decay()
+    {
+        using var mlp = new SeedMlp(samples: 200, batchSize: 32);
+        var rec = new Recorder();
+        var learn = mlp.Learner(Optimizer.AdamW(groups: mlp.BodyHead), 0.1, rec);
+
+        learn.FitOneCycle(1, 1e-2, wd: 0.05);
+
+        int n = mlp.Train.Count;
+        Schedule lr = Sched.OneCycleLr(1e-2), beta1 = Sched.OneCycleMom();
+        for (int k = 0; k < n; k++)
+        {
+            for (int g = 0; g < 2; g++)
+            {
+                Assert.Equal(lr((double)k / n), rec.Values(Hyper.Lr, g)[k], 1e-12);
+                Assert.Equal(beta1((double)k / n), rec.Values(Hyper.Mom, g)[k], 1e-12);
+            }
+        }
+
+        Assert.Equal(new[] { 0.05, 0.05 }, new[] { learn.Opt.Get(Hyper.Wd, 0), learn.Opt.Get(Hyper.Wd, 1) });
+        Assert.Equal(1e-2, learn.Lr);
+    }
+
+    [Fact]
     public void TorchSharps_OneCycleLR_gives_the_second_group_a_different_cycle_than_the_first()
     {
         // Both groups get the same max_lr, so a correct scheduler gives both the same rates.

@@ -38,38 +38,42 @@ public class GeneratorAndAnalyzerFuzzTests(ITestOutputHelper log)
         Assert.Contains(corpus, f => f.Path.StartsWith("Runtime/Callbacks/", StringComparison.Ordinal));
         Assert.True(ToolRun.Generators.Length >= 1 && ToolRun.Analyzers.Length >= 2, "the generator and the analyzers were not found");
 
+        // The mutants are drawn in order from one seeded generator (the same mutants on every
+        // machine); the compilations then run in parallel, one per core, each on its own thread.
         var random = new Random(seed);
-        var wall = Stopwatch.StartNew();
-        TimeSpan cpuBefore = Process.GetCurrentProcess().TotalProcessorTime;
-        int compilations = 0, generatedFiles = 0, callbackGenDiagnostics = 0;
-        TimeSpan generatorTime = TimeSpan.Zero, analyzerTime = TimeSpan.Zero;
+        var batches = new List<(string What, string Text)[]>();
         for (int first = 0; first < total; first += SourcesPerCompilation)
         {
-            var batch = Enumerable.Range(first, Math.Min(SourcesPerCompilation, total - first))
+            batches.Add(Enumerable.Range(first, Math.Min(SourcesPerCompilation, total - first))
                 .Select(n =>
                 {
                     TokenMutator file = corpus[random.Next(corpus.Length)];
-                    return (What: $"mutant {n} of {file.Path}", Tree: CSharpSyntaxTree.ParseText(file.Mutate(random), BuildInputs.ParseOptions, path: $"Mutant{n}.cs"));
+                    return (What: $"mutant {n} of {file.Path}", Text: file.Mutate(random));
                 })
-                .ToArray();
-
-            ToolRun run = ToolRun.Build(batch.Select(b => b.Tree), BuildInputs.UserReferences, BuildInputs.ParseOptions);
-            compilations++;
-            if (run.Failures.Count > 0)
-            {
-                Assert.Fail(Culprit(batch, run.Failures, seed));
-            }
-
-            generatedFiles += run.GeneratedFiles;
-            generatorTime += run.GeneratorTime;
-            analyzerTime += run.AnalyzerTime;
-            callbackGenDiagnostics += run.AnalyzerDiagnostics.Count(d => d.Id.StartsWith("CBG", StringComparison.Ordinal));
+                .ToArray());
         }
 
+        var wall = Stopwatch.StartNew();
+        TimeSpan cpuBefore = Process.GetCurrentProcess().TotalProcessorTime;
+        var runs = new ToolRun[batches.Count];
+        Parallel.For(0, batches.Count, new ParallelOptions { MaxDegreeOfParallelism = Environment.ProcessorCount }, b =>
+            runs[b] = ToolRun.Build(Parse(batches[b]), BuildInputs.UserReferences, BuildInputs.ParseOptions, concurrent: false));
+
+        int failed = Array.FindIndex(runs, r => r.Failures.Count > 0);
+        if (failed >= 0)
+        {
+            Assert.Fail(Culprit(batches[failed], runs[failed].Failures, seed));
+        }
+
+        int compilations = runs.Length;
+        int generatedFiles = runs.Sum(r => r.GeneratedFiles);
+        int callbackGenDiagnostics = runs.Sum(r => r.AnalyzerDiagnostics.Count(d => d.Id.StartsWith("CBG", StringComparison.Ordinal)));
+        var generatorTime = TimeSpan.FromTicks(runs.Sum(r => r.GeneratorTime.Ticks));
+        var analyzerTime = TimeSpan.FromTicks(runs.Sum(r => r.AnalyzerTime.Ticks));
         TimeSpan cpu = Process.GetCurrentProcess().TotalProcessorTime - cpuBefore;
         log.WriteLine(string.Create(
             CultureInfo.InvariantCulture,
-            $"{total} mutants of {corpus.Length} files (seed {seed}) in {compilations} compilations: {generatedFiles} generated files, {callbackGenDiagnostics} CallbackGen diagnostics; wall {wall.Elapsed.TotalSeconds:F1} s (generators {generatorTime.TotalSeconds:F1} s, analyzers {analyzerTime.TotalSeconds:F1} s), CPU {cpu.TotalSeconds:F1} s."));
+            $"{total} mutants of {corpus.Length} files (seed {seed}) in {compilations} compilations: {generatedFiles} generated files, {callbackGenDiagnostics} CallbackGen diagnostics; wall {wall.Elapsed.TotalSeconds:F1} s (summed over threads: generators {generatorTime.TotalSeconds:F1} s, analyzers {analyzerTime.TotalSeconds:F1} s), CPU {cpu.TotalSeconds:F1} s."));
 
         // The mutants reach the generator's and the analyzers' work, not only their early exits (the
         // mutants of one file in a compilation merge into one partial class: one generated file).
@@ -149,20 +153,23 @@ public class GeneratorAndAnalyzerFuzzTests(ITestOutputHelper log)
                 .Any(a => a.Name.ToString() is "Callback" or "CallbackAttribute" or "Annealer" or "AnnealerAttribute")))
             .Select(c => c.Identifier.ValueText);
 
+    private static SyntaxTree[] Parse((string What, string Text)[] batch) =>
+        batch.Select((m, i) => CSharpSyntaxTree.ParseText(m.Text, BuildInputs.ParseOptions, path: $"Mutant{i}.cs")).ToArray();
+
     private static TokenMutator[] Corpus() =>
         CorpusFolders.SelectMany(folder => RepositoryFiles.CSharpFiles(folder))
             .Select(f => new TokenMutator(f.Path, f.Text, BuildInputs.ParseOptions))
             .ToArray();
 
     // Names the one mutant that fails on its own (a batch's failure may need two mutants together: then all are named).
-    private static string Culprit((string What, SyntaxTree Tree)[] batch, IReadOnlyList<string> failures, int seed)
+    private static string Culprit((string What, string Text)[] batch, IReadOnlyList<string> failures, int seed)
     {
-        foreach (var (what, tree) in batch)
+        foreach (var (what, text) in batch)
         {
-            ToolRun alone = ToolRun.Build(new[] { tree }, BuildInputs.UserReferences, BuildInputs.ParseOptions);
+            ToolRun alone = ToolRun.Build(Parse(new[] { (what, text) }), BuildInputs.UserReferences, BuildInputs.ParseOptions);
             if (alone.Failures.Count > 0)
             {
-                return $"seed {seed}, {what}:{Environment.NewLine}{string.Join(Environment.NewLine, alone.Failures)}{Environment.NewLine}source:{Environment.NewLine}{tree}";
+                return $"seed {seed}, {what}:{Environment.NewLine}{string.Join(Environment.NewLine, alone.Failures)}{Environment.NewLine}source:{Environment.NewLine}{text}";
             }
         }
 

@@ -67,15 +67,18 @@ public sealed class ToolRun
     /// <summary>How many files the generators added.</summary>
     public int GeneratedFiles => GeneratorResult.GeneratedTrees.Length;
 
-    /// <summary>Runs the generators and analyzers over <paramref name="trees"/> (plus the implicit usings).</summary>
-    public static ToolRun Build(IEnumerable<SyntaxTree> trees, IEnumerable<MetadataReference> references, CSharpParseOptions options, string assemblyName = "UserAssembly", OutputKind outputKind = OutputKind.DynamicallyLinkedLibrary)
+    /// <summary>
+    /// Runs the generators and analyzers over <paramref name="trees"/> (plus the implicit usings);
+    /// <paramref name="concurrent"/> false keeps the run on the calling thread (when runs are already parallel).
+    /// </summary>
+    public static ToolRun Build(IEnumerable<SyntaxTree> trees, IEnumerable<MetadataReference> references, CSharpParseOptions options, string assemblyName = "UserAssembly", OutputKind outputKind = OutputKind.DynamicallyLinkedLibrary, bool concurrent = true)
     {
         var clock = System.Diagnostics.Stopwatch.StartNew();
         var input = CSharpCompilation.Create(
             assemblyName,
             trees.Prepend(BuildInputs.ImplicitUsings(options)),
             references,
-            BuildInputs.CompilationOptions.WithOutputKind(outputKind));
+            BuildInputs.CompilationOptions.WithOutputKind(outputKind).WithConcurrentBuild(concurrent));
 
         GeneratorDriver driver = CSharpGeneratorDriver.Create(Generators, parseOptions: options)
             .RunGeneratorsAndUpdateCompilation(input, out Compilation output, out ImmutableArray<Diagnostic> generatorDiagnostics);
@@ -96,7 +99,7 @@ public sealed class ToolRun
         var analyzerOptions = new CompilationWithAnalyzersOptions(
             new AnalyzerOptions(ImmutableArray<AdditionalText>.Empty),
             onAnalyzerException: (exception, analyzer, _) => failures.Enqueue($"analyzer {analyzer.GetType().Name} threw {exception}"),
-            concurrentAnalysis: true,
+            concurrentAnalysis: concurrent,
             logAnalyzerExecutionTime: false);
         ImmutableArray<Diagnostic> analyzerDiagnostics = output.WithAnalyzers(Analyzers, analyzerOptions)
             .GetAnalyzerDiagnosticsAsync().GetAwaiter().GetResult();

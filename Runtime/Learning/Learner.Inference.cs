@@ -34,7 +34,7 @@ public sealed partial class Learner
             ValidStats = null;
             using (no_grad())
             {
-                RunOutermost(Phase.Validate, AllBatches);
+                RunOutermost(Phase.Validate, allBatches);
             }
 
             return ValidStats ?? throw new InvalidOperationException(

@@ -24,6 +24,10 @@ public sealed partial class Learner : IDisposable
     private bool running;
     private bool disposed;
 
+    // The loop's bodies as delegates made once: a method group converted at each call would
+    // allocate a delegate per batch.
+    private readonly Action doFit, doEpoch, allBatches, doOneBatch, doBackward, doStep;
+
     /// <summary>Creates a learner.</summary>
     /// <param name="model">The model to train; moved to <paramref name="device"/>.</param>
     /// <param name="data">Training and validation batches.</param>
@@ -60,6 +64,7 @@ public sealed partial class Learner : IDisposable
         Device = ResolveDevice(device, model);
         MoveModelToDevice();
         dispatcher = new EventDispatcher(callbacks);
+        (doFit, doEpoch, allBatches, doOneBatch, doBackward, doStep) = (DoFit, DoEpoch, AllBatches, DoOneBatch, DoBackward, DoStep);
         Add(new TrainEvalCallback());
         Add(new AvgStatsCallback());
         Add(new TerminateOnNaN());
@@ -264,7 +269,7 @@ public sealed partial class Learner : IDisposable
             }
 
             NEpoch = epochs;
-            RunOutermost(Phase.Fit, DoFit);
+            RunOutermost(Phase.Fit, doFit);
         }
         catch (Exception ex)
         {
@@ -313,18 +318,18 @@ public sealed partial class Learner : IDisposable
         for (int epoch = StartEpoch(); epoch < NEpoch; epoch++)
         {
             Epoch = epoch;
-            dispatcher.Run(Phase.Epoch, DoEpoch);
+            dispatcher.Run(Phase.Epoch, doEpoch);
         }
     }
 
     private void DoEpoch()
     {
         Dl = Data.Train;
-        dispatcher.Run(Phase.Train, AllBatches);
+        dispatcher.Run(Phase.Train, allBatches);
         Dl = Data.Valid;
         using (no_grad())
         {
-            dispatcher.Run(Phase.Validate, AllBatches);
+            dispatcher.Run(Phase.Validate, allBatches);
         }
     }
 
@@ -346,7 +351,7 @@ public sealed partial class Learner : IDisposable
             Iter = i;
             Xb = ToDevice(batches.Current.X);
             Yb = ToDevice(batches.Current.Y);
-            dispatcher.Run(Phase.Batch, DoOneBatch);
+            dispatcher.Run(Phase.Batch, doOneBatch);
             ClearBatchState();
         }
     }
@@ -362,8 +367,8 @@ public sealed partial class Learner : IDisposable
             return;
         }
 
-        dispatcher.Run(Phase.Backward, DoBackward);
-        dispatcher.Run(Phase.Step, DoStep);
+        dispatcher.Run(Phase.Backward, doBackward);
+        dispatcher.Run(Phase.Step, doStep);
         Opt.ZeroGrad();
     }
 

@@ -3,11 +3,14 @@ namespace CallbackGen.Samples.FashionMnist;
 /// <summary>Everything the main job needs to know; the command line maps onto this one-to-one.</summary>
 public sealed record JobOptions
 {
-    /// <summary>The default model: the CNN reaches 85% on the embedded subset within the two-minute budget.</summary>
-    public const ModelKind DefaultModel = ModelKind.Cnn;
+    /// <summary>
+    /// The default model: the MLP reaches 86% on the embedded subset in 5 epochs, well inside two minutes
+    /// on 2 cores including the LR finder; the CNN reaches 87% in 3 epochs but needs about three times the CPU.
+    /// </summary>
+    public const ModelKind DefaultModel = ModelKind.Mlp;
 
     /// <summary>The default number of epochs.</summary>
-    public const int DefaultEpochs = 3;
+    public const int DefaultEpochs = 5;
 
     /// <summary>The default training batch size.</summary>
     public const int DefaultBatchSize = 128;

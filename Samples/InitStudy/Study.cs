@@ -63,7 +63,7 @@ public static class Study
         foreach (InitScheme scheme in InitScheme.All)
         {
             manual_seed(options.Seed);
-            using var model = Stacks.Create(stack, options.Depth, scheme);
+            using var model = Stacks.Create(stack, Stacks.DepthOf(stack, options.Depth), scheme);
 
             // One batch holding every image; MeasureOnly stops each batch after the forward pass,
             // so the weights are measured exactly as initialised.
@@ -114,7 +114,7 @@ public static class Study
             plot.Title($"{study.Stack} stack: std after each layer");
             plot.XLabel("weight layer (depth)");
             plot.YLabel("log10(std)");
-            plot.ShowLegend();
+            plot.ShowLegend(Alignment.UpperLeft);
             return plot;
         }).ToArray();
 

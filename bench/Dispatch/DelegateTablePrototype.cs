@@ -7,7 +7,7 @@ namespace CallbackGen.Benchmarks.Dispatch;
 /// <c>Action? GetHandler(Event e) =&gt; e switch { Event.AfterBatch =&gt; AfterBatch, … }</c>, the
 /// dispatcher could build one delegate per handler once, when the plan is built, and each event
 /// would cost one delegate call per handler. The delegates are written here by hand, as that
-/// generated method would create them; the per-handler try/catch that annotates exceptions is kept.
+/// generated method would create them; exceptions are still annotated with the callback and event.
 /// </summary>
 internal sealed class DelegateTablePrototype
 {
@@ -47,21 +47,26 @@ internal sealed class DelegateTablePrototype
     public void Fire(Event e)
     {
         Action[] handlers = table[(int)e];
-        for (int i = 0; i < handlers.Length; i++)
+        int i = 0;
+
+        // One protected region around the loop rather than one per handler: the filter still knows
+        // which handler threw (i) and the exception still propagates unchanged.
+        try
         {
-            try
+            for (; i < handlers.Length; i++)
             {
                 handlers[i]();
             }
-            catch (Exception ex) when (Annotate(ex, e))
-            {
-                throw;
-            }
+        }
+        catch (Exception ex) when (Annotate(ex, handlers[i], e))
+        {
+            throw;
         }
     }
 
-    private static bool Annotate(Exception ex, Event e)
+    private static bool Annotate(Exception ex, Action handler, Event e)
     {
+        ex.Data["CallbackGen.Callback"] = handler.Target?.GetType().FullName;
         ex.Data["CallbackGen.Event"] = e;
         return false;
     }

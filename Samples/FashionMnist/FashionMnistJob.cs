@@ -86,6 +86,13 @@ public static class FashionMnistJob
         }
 
         manual_seed(options.Seed);
+        if (options.Cuda && !cuda.is_available())
+        {
+            throw new InvalidOperationException(
+                "--device cuda: CUDA is not available in this process (no usable NVIDIA GPU, or the CPU-only TorchSharp-cpu libtorch is loaded). "
+                + "See docs/guide.md#cpu-and-cuda for GPU builds, or use --device cpu.");
+        }
+
         Device device = options.Cuda ? CUDA : CPU;
 
         using MnistData all = MnistFolder.Load(where.Folder);

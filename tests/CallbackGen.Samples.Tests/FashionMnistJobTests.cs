@@ -107,6 +107,25 @@ public sealed class FashionMnistJobTests
         Assert.Contains("below the sanity floor", error.ToString(), StringComparison.Ordinal);
     }
 
+    [Fact]
+    public void Device_cuda_trains_on_the_gpu_or_without_one_fails_with_exit_code_1_and_a_one_line_reason()
+    {
+        using var dir = new TempFolder();
+        var (code, output, error) = RunCli("--data", EmbeddedData.Folder, "--device", "cuda", "--epochs", "1", "--lr", "0.001",
+            "--train-count", "256", "--valid-count", "128", "--out", dir.Path, "--min-accuracy", "0");
+
+        if (TorchSharp.torch.cuda.is_available())
+        {
+            Assert.True(code == ExitCodes.Success, output + error);
+            Assert.Contains("device cuda", output, StringComparison.Ordinal);
+            return;
+        }
+
+        Assert.Equal(ExitCodes.Failure, code);
+        Assert.StartsWith("error: --device cuda: CUDA is not available", error, StringComparison.Ordinal);
+        Assert.DoesNotContain("   at ", error, StringComparison.Ordinal);
+    }
+
     public static TheoryData<string[], string> BadArguments() => new()
     {
         { ["--data", "/no/such/folder"], "does not exist" },

@@ -74,9 +74,7 @@ public static class FashionMnistJob
         ArgumentNullException.ThrowIfNull(options);
         ArgumentNullException.ThrowIfNull(output);
         var clock = Stopwatch.StartNew();
-        FashionMnistLocation where = options.Data is string folder
-            ? new FashionMnistLocation(Path.GetFullPath(folder), IsEmbeddedSubset: false, $"MNIST-format folder {Path.GetFullPath(folder)}")
-            : FashionMnistData.DefaultLocation();
+        FashionMnistLocation where = options.Data is string folder ? Describe(Path.GetFullPath(folder)) : FashionMnistData.DefaultLocation();
         output.WriteLine($"data: {where.Description}");
 
         string outDir = Path.GetFullPath(options.Out
@@ -88,6 +86,13 @@ public static class FashionMnistJob
         }
 
         manual_seed(options.Seed);
+        if (options.Cuda && !cuda.is_available())
+        {
+            throw new InvalidOperationException(
+                "--device cuda: CUDA is not available in this process (no usable NVIDIA GPU, or the CPU-only TorchSharp-cpu libtorch is loaded). "
+                + "See docs/guide.md#cpu-and-cuda for GPU builds, or use --device cpu.");
+        }
+
         Device device = options.Cuda ? CUDA : CPU;
 
         using MnistData all = MnistFolder.Load(where.Folder);
@@ -173,6 +178,21 @@ public static class FashionMnistJob
         output.WriteLine(string.Create(CultureInfo.InvariantCulture,
             $"LR finder: {found.Lrs.Count} batches in {clock.Elapsed.TotalSeconds:F1} s; minimum/10 {found.MinimumLr:0.###e+0}, steepest {found.SteepestLr:0.###e+0}; using {lr:0.###e+0}"));
         return lr;
+    }
+
+    /// <summary>Names a folder given with <c>--data</c>: the embedded subset or Debian's full copy when it is one of them.</summary>
+    private static FashionMnistLocation Describe(string folder)
+    {
+        string?[] embedded = [FashionMnistData.FindEmbeddedSubset(), FashionMnistData.FindEmbeddedSubset(Directory.GetCurrentDirectory())];
+        if (embedded.Any(e => e is not null && Path.GetFullPath(e).TrimEnd('/') == folder.TrimEnd('/')))
+        {
+            return new FashionMnistLocation(folder, IsEmbeddedSubset: true, string.Create(CultureInfo.InvariantCulture,
+                $"embedded Fashion-MNIST subset ({FashionMnistData.EmbeddedTrainCount:N0} train / {FashionMnistData.EmbeddedTestCount:N0} test) from {folder}"));
+        }
+
+        return folder.TrimEnd('/') == FashionMnistData.SystemFolder
+            ? new FashionMnistLocation(folder, IsEmbeddedSubset: false, $"full Fashion-MNIST from {folder}")
+            : new FashionMnistLocation(folder, IsEmbeddedSubset: false, $"MNIST-format folder {folder}");
     }
 
     private static (float Mean, float Std) MeanAndStd(Tensor images)

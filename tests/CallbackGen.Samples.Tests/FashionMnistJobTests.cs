@@ -26,7 +26,7 @@ public sealed class FashionMnistJobTests
         Assert.True(code == ExitCodes.Success, output + error);
         Assert.Equal("", error);
         string[] lines = output.Split('\n', StringSplitOptions.RemoveEmptyEntries);
-        Assert.StartsWith("data: MNIST-format folder " + Path.GetFullPath(EmbeddedData.Folder), lines[0], StringComparison.Ordinal);
+        Assert.Equal("data: embedded Fashion-MNIST subset (12,000 train / 2,000 test) from " + Path.GetFullPath(EmbeddedData.Folder), lines[0].TrimEnd());
         Assert.Contains(lines, l => l.StartsWith("LR finder:", StringComparison.Ordinal));
         Assert.Contains(lines, l => l.StartsWith("final accuracy", StringComparison.Ordinal));
 
@@ -44,6 +44,22 @@ public sealed class FashionMnistJobTests
         double accuracy = double.Parse(row[3], CultureInfo.InvariantCulture);
         Assert.InRange(accuracy, 0.5, 1.0);
         Assert.Contains("final accuracy " + accuracy.ToString("P2", CultureInfo.InvariantCulture), output, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public void Any_mnist_format_folder_is_accepted_and_named_on_the_first_line()
+    {
+        using var data = new TempFolder();
+        foreach (string file in Directory.GetFiles(EmbeddedData.Folder, "*.gz"))
+        {
+            File.Copy(file, data[Path.GetFileName(file)]);
+        }
+
+        using var dir = new TempFolder();
+        var (code, output, error) = RunCli("--data", data.Path, "--epochs", "1", "--lr", "0.001", "--train-count", "256", "--valid-count", "128", "--out", dir.Path, "--min-accuracy", "0");
+
+        Assert.True(code == ExitCodes.Success, output + error);
+        Assert.Equal("data: MNIST-format folder " + data.Path, output.Split('\n')[0].TrimEnd());
     }
 
     [Fact]
@@ -89,6 +105,25 @@ public sealed class FashionMnistJobTests
 
         Assert.Equal(ExitCodes.Failure, code);
         Assert.Contains("below the sanity floor", error.ToString(), StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public void Device_cuda_trains_on_the_gpu_or_without_one_fails_with_exit_code_1_and_a_one_line_reason()
+    {
+        using var dir = new TempFolder();
+        var (code, output, error) = RunCli("--data", EmbeddedData.Folder, "--device", "cuda", "--epochs", "1", "--lr", "0.001",
+            "--train-count", "256", "--valid-count", "128", "--out", dir.Path, "--min-accuracy", "0");
+
+        if (TorchSharp.torch.cuda.is_available())
+        {
+            Assert.True(code == ExitCodes.Success, output + error);
+            Assert.Contains("device cuda", output, StringComparison.Ordinal);
+            return;
+        }
+
+        Assert.Equal(ExitCodes.Failure, code);
+        Assert.StartsWith("error: --device cuda: CUDA is not available", error, StringComparison.Ordinal);
+        Assert.DoesNotContain("   at ", error, StringComparison.Ordinal);
     }
 
     public static TheoryData<string[], string> BadArguments() => new()

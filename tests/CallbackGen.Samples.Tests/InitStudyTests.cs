@@ -46,4 +46,37 @@ public sealed class InitStudyTests
         Assert.Equal(Path.Combine(dir.Path, Study.PlotFile), result.Plot);
         Assert.True(new FileInfo(result.Plot).Length > 1000);
     }
+
+    [Fact]
+    public void The_command_line_runs_the_study_and_writes_the_plot_where_asked()
+    {
+        using var dir = new TempFolder();
+        var output = new StringWriter();
+
+        int code = StudyCli.Run(["--data", EmbeddedData.Folder, "--images", "32", "--depth", "3", "--out", dir.Path], output, new StringWriter());
+
+        Assert.Equal(0, code);
+        Assert.True(File.Exists(dir[Study.PlotFile]));
+        Assert.Contains("linear3", output.ToString(), StringComparison.Ordinal);
+        Assert.DoesNotContain("linear4", output.ToString(), StringComparison.Ordinal);
+    }
+
+    [Theory]
+    [InlineData("--images", "1")]
+    [InlineData("--depth", "zero")]
+    [InlineData("--data", "/no/such/folder")]
+    [InlineData("--frobnicate", "1")]
+    [InlineData("--out", null)]
+    public void A_bad_argument_exits_with_2_and_prints_the_usage(string name, string? value)
+    {
+        var error = new StringWriter();
+        var output = new StringWriter();
+
+        int code = StudyCli.Run(value is null ? [name] : [name, value], output, error);
+
+        Assert.Equal(2, code);
+        Assert.Equal("", output.ToString());
+        Assert.StartsWith($"error: unexpected or invalid argument '{name}'", error.ToString(), StringComparison.Ordinal);
+        Assert.Contains(StudyCli.Usage, error.ToString(), StringComparison.Ordinal);
+    }
 }

@@ -69,9 +69,11 @@ public sealed class ToolRun
 
     /// <summary>
     /// Runs the generators and analyzers over <paramref name="trees"/> (plus the implicit usings);
-    /// <paramref name="concurrent"/> false keeps the run on the calling thread (when runs are already parallel).
+    /// <paramref name="concurrent"/> false keeps the run on the calling thread (when runs are already parallel);
+    /// <paramref name="generators"/> and <paramref name="analyzers"/> replace CallbackGen's own (to test this class).
     /// </summary>
-    public static ToolRun Build(IEnumerable<SyntaxTree> trees, IEnumerable<MetadataReference> references, CSharpParseOptions options, string assemblyName = "UserAssembly", OutputKind outputKind = OutputKind.DynamicallyLinkedLibrary, bool concurrent = true)
+    public static ToolRun Build(IEnumerable<SyntaxTree> trees, IEnumerable<MetadataReference> references, CSharpParseOptions options, string assemblyName = "UserAssembly", OutputKind outputKind = OutputKind.DynamicallyLinkedLibrary, bool concurrent = true,
+        ImmutableArray<ISourceGenerator>? generators = null, ImmutableArray<DiagnosticAnalyzer>? analyzers = null)
     {
         var clock = System.Diagnostics.Stopwatch.StartNew();
         var input = CSharpCompilation.Create(
@@ -80,7 +82,7 @@ public sealed class ToolRun
             references,
             BuildInputs.CompilationOptions.WithOutputKind(outputKind).WithConcurrentBuild(concurrent));
 
-        GeneratorDriver driver = CSharpGeneratorDriver.Create(Generators, parseOptions: options)
+        GeneratorDriver driver = CSharpGeneratorDriver.Create(generators ?? Generators, parseOptions: options)
             .RunGeneratorsAndUpdateCompilation(input, out Compilation output, out ImmutableArray<Diagnostic> generatorDiagnostics);
         GeneratorDriverRunResult result = driver.GetRunResult();
         TimeSpan generatorTime = clock.Elapsed;
@@ -101,7 +103,7 @@ public sealed class ToolRun
             onAnalyzerException: (exception, analyzer, _) => failures.Enqueue($"analyzer {analyzer.GetType().Name} threw {exception}"),
             concurrentAnalysis: concurrent,
             logAnalyzerExecutionTime: false);
-        ImmutableArray<Diagnostic> analyzerDiagnostics = output.WithAnalyzers(Analyzers, analyzerOptions)
+        ImmutableArray<Diagnostic> analyzerDiagnostics = output.WithAnalyzers(analyzers ?? Analyzers, analyzerOptions)
             .GetAnalyzerDiagnosticsAsync().GetAwaiter().GetResult();
         foreach (Diagnostic d in analyzerDiagnostics.Where(d => d.Id == "AD0001"))
         {

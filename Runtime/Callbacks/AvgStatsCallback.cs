@@ -49,10 +49,11 @@ public sealed partial class AvgStatsCallback : Callback, IDisposable
         // Runs in the batch's dispose scope: every temporary here dies with the batch.
         using (no_grad())
         {
-            Tensor values;
             if (metrics.Count == 0)
             {
-                values = Loss.detach().mean().reshape(1);
+                // The hot path without metrics: one in-place add (float32 promotes into the float64
+                // accumulator inside add_), plus a mean only for an unreduced loss.
+                sums.add_(Loss.dim() == 0 ? Loss : Loss.mean(), alpha: bs);
             }
             else
             {
@@ -71,10 +72,8 @@ public sealed partial class AvgStatsCallback : Callback, IDisposable
                     parts[i + 1] = v.reshape(1).to(sums.device);
                 }
 
-                values = cat(parts);
+                sums.add_(cat(parts).to_type(ScalarType.Float64), alpha: bs);
             }
-
-            sums.add_(values.to_type(ScalarType.Float64), alpha: bs);
         }
 
         count += bs;

@@ -31,18 +31,18 @@ public sealed class DescriptorTests
         Assert.True(descriptor.IsEnabledByDefault);
         Assert.EndsWith($"/docs/diagnostics/{id}.md", descriptor.HelpLinkUri, StringComparison.Ordinal);
 
-        string page = File.ReadAllText(Path.Combine(RepositoryRoot(), "docs", "diagnostics", id + ".md"));
+        string page = File.ReadAllText(Path.Combine(RepositoryFiles.Root, "docs", "diagnostics", id + ".md"));
         Assert.StartsWith($"# {id}:", page, StringComparison.Ordinal);
         foreach (string section in new[] { "## What", "## Why", "## Example", "## Fix" })
         {
             Assert.Contains(section, page, StringComparison.Ordinal);
         }
 
-        string index = File.ReadAllText(Path.Combine(RepositoryRoot(), "docs", "diagnostics", "README.md"));
+        string index = File.ReadAllText(Path.Combine(RepositoryFiles.Root, "docs", "diagnostics", "README.md"));
         Assert.Contains($"| [{id}]({id}.md) | {severity.ToString().ToLowerInvariant()} |", index, StringComparison.Ordinal);
 
-        string releases = File.ReadAllText(Path.Combine(RepositoryRoot(), "Analyzers", "CallbackGen.Analyzers", "AnalyzerReleases.Unshipped.md"))
-            + File.ReadAllText(Path.Combine(RepositoryRoot(), "Analyzers", "CallbackGen.Analyzers", "AnalyzerReleases.Shipped.md"));
+        string releases = File.ReadAllText(Path.Combine(RepositoryFiles.Root, "Analyzers", "CallbackGen.Analyzers", "AnalyzerReleases.Unshipped.md"))
+            + File.ReadAllText(Path.Combine(RepositoryFiles.Root, "Analyzers", "CallbackGen.Analyzers", "AnalyzerReleases.Shipped.md"));
         Assert.Matches(new Regex($@"^{id} \| CallbackGen \| {severity} \|", RegexOptions.Multiline), releases);
     }
 
@@ -50,18 +50,5 @@ public sealed class DescriptorTests
     public void Every_descriptor_is_in_the_contract()
     {
         Assert.Equal(Contract.Select(row => (string)row[0]).Order(), All.Select(d => d.Id).Order());
-    }
-
-    private static string RepositoryRoot()
-    {
-        for (DirectoryInfo? d = new(AppContext.BaseDirectory); d is not null; d = d.Parent)
-        {
-            if (File.Exists(Path.Combine(d.FullName, "CallbackGen.sln")))
-            {
-                return d.FullName;
-            }
-        }
-
-        throw new InvalidOperationException("CallbackGen.sln not found above " + AppContext.BaseDirectory);
     }
 }

@@ -10,6 +10,7 @@ namespace CallbackGen.Generators.Tests;
 /// sources cut at a token boundary, and thousands of random token deletions (fixed seed).
 /// An exception would show as <c>GeneratorRunResult.Exception</c> and a CS8785 warning.
 /// </summary>
+[Trait("Category", "Slow")]
 public class GeneratorFuzzTests(ITestOutputHelper log)
 {
     private const int Seed = 20_261_129;
@@ -61,12 +62,12 @@ public class GeneratorFuzzTests(ITestOutputHelper log)
     public void Every_prefix_and_random_token_deletions_run_without_a_generator_exception()
     {
         var sources = new List<(string Name, string Text)>();
-        sources.AddRange(PrefixFiles.Select(f => (f, File.ReadAllText(Path.Combine(RepositoryFiles.Root(), f)))));
+        sources.AddRange(PrefixFiles.Select(f => (f, File.ReadAllText(Path.Combine(RepositoryFiles.Root, f)))));
         sources.Add(("own corpus", OwnCorpus));
 
         // Deletions are drawn from the repository's built-in callbacks and annealers, plus our corpus.
         var deletionSources = DeletionFiles
-            .Select(f => (Path: f, Text: File.ReadAllText(Path.Combine(RepositoryFiles.Root(), f))))
+            .Select(f => (Path: f, Text: File.ReadAllText(Path.Combine(RepositoryFiles.Root, f))))
             .Append((Path: "own corpus", Text: OwnCorpus))
             .ToArray();
 

@@ -6,6 +6,7 @@ namespace CallbackGen.Package.Tests;
 
 /// <summary>A new console project that only references the CallbackGen package.</summary>
 [Collection(PackageCollection.Name)]
+[Trait("Category", "Slow")]
 public sealed class ConsumerProjectTests(PackagedConsumer consumer, ITestOutputHelper output)
 {
     [Fact]

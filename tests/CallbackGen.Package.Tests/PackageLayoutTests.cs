@@ -6,6 +6,7 @@ namespace CallbackGen.Package.Tests;
 
 /// <summary>What `dotnet pack Runtime` puts in the one package users reference.</summary>
 [Collection(PackageCollection.Name)]
+[Trait("Category", "Slow")]
 public sealed class PackageLayoutTests(PackagedConsumer consumer)
 {
     [Fact]

@@ -7,6 +7,7 @@ namespace CallbackGen.Samples.Tests;
 public sealed partial class CustomCallbacksTests
 {
     [Fact]
+    [Trait("Category", "Slow")]
     public void The_tour_stops_after_10_steps_prints_the_plan_and_applies_the_users_annealer()
     {
         var output = new StringWriter();
@@ -33,6 +34,7 @@ public sealed partial class CustomCallbacksTests
     }
 
     [Fact]
+    [Trait("Category", "Slow")]
     public void StopAfterIterations_lets_exactly_10_batches_run_and_ends_the_fit_as_a_cancel()
     {
         using var x = randn(320, 4);

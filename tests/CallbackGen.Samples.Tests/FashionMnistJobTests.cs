@@ -17,9 +17,10 @@ public sealed class FashionMnistJobTests
     }
 
     [Fact]
+    [Trait("Category", "Slow")]
     public void One_epoch_with_the_lr_finder_writes_the_plots_the_metrics_and_a_checkpoint()
     {
-        using var dir = new TempFolder();
+        using var dir = new TempDirectory();
         var (code, output, error) = RunCli("--data", EmbeddedData.Folder, "--model", "mlp", "--epochs", "1", "--bs", "64",
             "--train-count", "640", "--valid-count", "300", "--out", dir.Path, "--min-accuracy", "0.5");
 
@@ -47,15 +48,16 @@ public sealed class FashionMnistJobTests
     }
 
     [Fact]
+    [Trait("Category", "Slow")]
     public void Any_mnist_format_folder_is_accepted_and_named_on_the_first_line()
     {
-        using var data = new TempFolder();
+        using var data = new TempDirectory();
         foreach (string file in Directory.GetFiles(EmbeddedData.Folder, "*.gz"))
         {
             File.Copy(file, data[Path.GetFileName(file)]);
         }
 
-        using var dir = new TempFolder();
+        using var dir = new TempDirectory();
         var (code, output, error) = RunCli("--data", data.Path, "--epochs", "1", "--lr", "0.001", "--train-count", "256", "--valid-count", "128", "--out", dir.Path, "--min-accuracy", "0");
 
         Assert.True(code == ExitCodes.Success, output + error);
@@ -63,9 +65,10 @@ public sealed class FashionMnistJobTests
     }
 
     [Fact]
+    [Trait("Category", "Slow")]
     public void A_given_learning_rate_skips_the_finder_and_the_cnn_trains()
     {
-        using var dir = new TempFolder();
+        using var dir = new TempDirectory();
         var (code, output, error) = RunCli("--data", EmbeddedData.Folder, "--model", "cnn", "--epochs", "1", "--lr", "0.01",
             "--train-count", "512", "--valid-count", "256", "--out", dir.Path, "--min-accuracy", "0.4");
 
@@ -77,9 +80,10 @@ public sealed class FashionMnistJobTests
     }
 
     [Fact]
+    [Trait("Category", "Slow")]
     public void Resuming_continues_the_same_fit_and_the_same_metrics_file()
     {
-        using var dir = new TempFolder();
+        using var dir = new TempDirectory();
         string[] common = ["--data", EmbeddedData.Folder, "--model", "mlp", "--bs", "64", "--train-count", "384", "--valid-count", "128", "--min-accuracy", "0"];
         var first = RunCli([.. common, "--epochs", "1", "--lr", "0.003", "--out", dir.Path]);
         Assert.True(first.Code == ExitCodes.Success, first.Output + first.Error);
@@ -94,9 +98,10 @@ public sealed class FashionMnistJobTests
     }
 
     [Fact]
+    [Trait("Category", "Slow")]
     public void An_accuracy_below_the_floor_fails_with_exit_code_1_and_says_so()
     {
-        using var dir = new TempFolder();
+        using var dir = new TempDirectory();
         var error = new StringWriter();
         int code = FashionMnistJob.Run(
             new JobOptions { Data = EmbeddedData.Folder, Model = ModelKind.Mlp, Epochs = 1, Lr = 1e-3, TrainCount = 256, ValidCount = 128, Out = dir.Path, MinAccuracy = 0.999 },
@@ -108,9 +113,10 @@ public sealed class FashionMnistJobTests
     }
 
     [Fact]
+    [Trait("Category", "Slow")]
     public void Device_cuda_trains_on_the_gpu_or_without_one_fails_with_exit_code_1_and_a_one_line_reason()
     {
-        using var dir = new TempFolder();
+        using var dir = new TempDirectory();
         var (code, output, error) = RunCli("--data", EmbeddedData.Folder, "--device", "cuda", "--epochs", "1", "--lr", "0.001",
             "--train-count", "256", "--valid-count", "128", "--out", dir.Path, "--min-accuracy", "0");
 

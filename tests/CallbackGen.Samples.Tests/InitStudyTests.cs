@@ -7,7 +7,7 @@ public sealed class InitStudyTests
     [Fact]
     public void The_study_measures_every_layer_and_concludes_from_the_measurements()
     {
-        using var dir = new TempFolder();
+        using var dir = new TempDirectory();
         var output = new StringWriter();
 
         StudyResult result = Study.Run(new StudyOptions { Images = 64, Depth = 4, Out = dir.Path, Data = EmbeddedData.Folder }, output);
@@ -50,7 +50,7 @@ public sealed class InitStudyTests
     [Fact]
     public void The_command_line_runs_the_study_and_writes_the_plot_where_asked()
     {
-        using var dir = new TempFolder();
+        using var dir = new TempDirectory();
         var output = new StringWriter();
 
         int code = StudyCli.Run(["--data", EmbeddedData.Folder, "--images", "32", "--depth", "3", "--out", dir.Path], output, new StringWriter());

@@ -14,6 +14,7 @@ namespace CallbackGen.Analyzers.Tests.Fuzzing;
 /// and schedules (fixed seed) never make one throw. The unmutated files stay clean: generated
 /// dispatch present, no CallbackGen diagnostic, no compiler error.
 /// </summary>
+[Trait("Category", "Slow")]
 public class GeneratorAndAnalyzerFuzzTests(ITestOutputHelper log)
 {
     /// <summary>Sources per default run; CALLBACKGEN_FUZZ_SOURCES sets another count (a longer run).</summary>

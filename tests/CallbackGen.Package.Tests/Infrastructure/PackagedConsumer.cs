@@ -1,4 +1,3 @@
-using System.Reflection;
 using CallbackGen.Native;
 
 namespace CallbackGen.Package.Tests.Infrastructure;
@@ -27,8 +26,8 @@ public sealed class PackagedConsumer : IDisposable
     /// <summary>Creates the work folder; nothing is built until a result is asked for.</summary>
     public PackagedConsumer()
     {
-        RepositoryRoot = Path.GetFullPath(Metadata("RepositoryRoot"));
-        MachinePackages = Path.GetFullPath(Metadata("NuGetPackageRoot"));
+        RepositoryRoot = RepositoryFiles.Root;
+        MachinePackages = RepositoryFiles.NuGetPackageRoot;
         Root = Path.Combine(Path.GetTempPath(), "callbackgen-package-" + Guid.NewGuid().ToString("N")[..12]);
         if (Root.StartsWith(RepositoryRoot, StringComparison.Ordinal))
         {
@@ -211,7 +210,4 @@ public sealed class PackagedConsumer : IDisposable
 
     private Dictionary<string, string?> ConsumerEnvironment => new() { ["NUGET_PACKAGES"] = ConsumerPackages };
 
-    private static string Metadata(string key) =>
-        typeof(PackagedConsumer).Assembly.GetCustomAttributes<AssemblyMetadataAttribute>().Single(a => a.Key == key).Value
-        ?? throw new InvalidOperationException($"Assembly metadata '{key}' is missing.");
 }

@@ -1,4 +1,3 @@
-using CallbackGen.Runtime.Tests.Callbacks.Support;
 using static CallbackGen.Event;
 
 namespace CallbackGen.Runtime.Tests.Callbacks;

@@ -1,5 +1,3 @@
-using CallbackGen.Runtime.Tests.Callbacks.Support;
-
 namespace CallbackGen.Runtime.Tests.Callbacks;
 
 [Collection(GlobalRngCollection.Name)]

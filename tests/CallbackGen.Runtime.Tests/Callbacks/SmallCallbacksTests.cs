@@ -1,4 +1,3 @@
-using CallbackGen.Runtime.Tests.Callbacks.Support;
 using TorchSharp;
 using static TorchSharp.torch;
 

@@ -1,5 +1,4 @@
 using CallbackGen.Checkpoints;
-using CallbackGen.Runtime.Tests.Callbacks.Support;
 using static TorchSharp.torch;
 
 namespace CallbackGen.Runtime.Tests.Checkpoints;

@@ -1,5 +1,4 @@
 using CallbackGen.Data;
-using CallbackGen.Runtime.Tests.Callbacks.Support;
 using static TorchSharp.torch;
 
 namespace CallbackGen.Runtime.Tests.Data;

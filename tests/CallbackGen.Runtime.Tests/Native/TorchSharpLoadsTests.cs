@@ -1,4 +1,3 @@
-using System.Reflection;
 using System.Runtime.InteropServices;
 using CallbackGen.Native;
 using TorchSharp;
@@ -40,8 +39,7 @@ public class TorchSharpLoadsTests
             return;
         }
 
-        string packages = typeof(TorchSharpLoadsTests).Assembly.GetCustomAttributes<AssemblyMetadataAttribute>()
-            .Single(a => a.Key == "NuGetPackageRoot").Value!;
+        string packages = RepositoryFiles.NuGetPackageRoot;
         string original = Path.Combine(packages, "torchsharp", "0.107.0", "runtimes", "linux-x64", "native", ElfVersionPatcher.TorchSharpNativeLibrary);
         Assert.True(File.Exists(original), $"TorchSharp's native library is not at {original}");
         Assert.False(ElfVersionPatcher.ReadVersionNeeds(File.ReadAllBytes(original)).Single(n => n.Version == ElfVersionPatcher.TorchSharpExtraVersion).IsWeak);

@@ -1,4 +1,4 @@
-namespace CallbackGen.Runtime.Tests.Data;
+namespace CallbackGen.Runtime.Tests.Data.Idx;
 
 /// <summary>A read-only stream that cannot seek (like a network or pipe stream).</summary>
 internal sealed class NonSeekableStream(byte[] bytes) : Stream

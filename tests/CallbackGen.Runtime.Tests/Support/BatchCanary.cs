@@ -1,4 +1,4 @@
-namespace CallbackGen.Runtime.Tests.Callbacks.Support;
+namespace CallbackGen.Runtime.Tests.Support;
 
 /// <summary>
 /// Records every training batch that completed (epoch, batch, a fingerprint of its inputs) and

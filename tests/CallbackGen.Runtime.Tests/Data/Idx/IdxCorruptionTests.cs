@@ -1,7 +1,7 @@
 using CallbackGen.Data;
 using static TorchSharp.torch;
 
-namespace CallbackGen.Runtime.Tests.Data;
+namespace CallbackGen.Runtime.Tests.Data.Idx;
 
 public class IdxCorruptionTests
 {

@@ -1,4 +1,4 @@
-namespace CallbackGen.Runtime.Tests.Callbacks.Support;
+namespace CallbackGen.Runtime.Tests.Support;
 
 /// <summary>Simulates a crash: throws at the start of a given training batch.</summary>
 public sealed partial class ThrowAt(int epoch, int batch) : Callback

@@ -1,7 +1,7 @@
 using System.Buffers.Binary;
 using System.IO.Compression;
 
-namespace CallbackGen.Runtime.Tests.Data;
+namespace CallbackGen.Runtime.Tests.Data.Idx;
 
 /// <summary>Builds small IDX files in memory, including malformed ones.</summary>
 internal static class IdxFiles

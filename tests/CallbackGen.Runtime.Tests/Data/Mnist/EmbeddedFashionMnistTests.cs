@@ -4,7 +4,7 @@ using System.Text.RegularExpressions;
 using CallbackGen.Data;
 using static TorchSharp.torch;
 
-namespace CallbackGen.Runtime.Tests.Data;
+namespace CallbackGen.Runtime.Tests.Data.Mnist;
 
 public partial class EmbeddedFashionMnistTests
 {

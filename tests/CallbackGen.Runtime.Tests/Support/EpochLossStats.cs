@@ -1,6 +1,6 @@
 using static TorchSharp.torch;
 
-namespace CallbackGen.Runtime.Tests.Callbacks.Support;
+namespace CallbackGen.Runtime.Tests.Support;
 
 /// <summary>
 /// A stand-in for the metrics callback: publishes the batch-size-weighted mean loss of each phase

@@ -1,7 +1,8 @@
 using CallbackGen.Data;
+using CallbackGen.Runtime.Tests.Data.Idx;
 using static TorchSharp.torch;
 
-namespace CallbackGen.Runtime.Tests.Data;
+namespace CallbackGen.Runtime.Tests.Data.Mnist;
 
 public class MnistFolderTests
 {

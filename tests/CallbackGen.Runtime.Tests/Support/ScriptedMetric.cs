@@ -1,4 +1,4 @@
-namespace CallbackGen.Runtime.Tests.Callbacks.Support;
+namespace CallbackGen.Runtime.Tests.Support;
 
 /// <summary>Publishes a scripted validation loss per epoch (overriding the measured one).</summary>
 public sealed partial class ScriptedMetric(params double[] values) : Callback

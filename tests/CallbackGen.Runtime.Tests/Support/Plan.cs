@@ -1,4 +1,4 @@
-namespace CallbackGen.Runtime.Tests.Callbacks.Support;
+namespace CallbackGen.Runtime.Tests.Support;
 
 /// <summary>Reads the learner's dispatch plan: the handlers of one event, as "Name(order)".</summary>
 public static class Plan

@@ -2,7 +2,7 @@ using CallbackGen.Data;
 using TorchSharp;
 using static TorchSharp.torch;
 
-namespace CallbackGen.Runtime.Tests.Metrics;
+namespace CallbackGen.Runtime.Tests.Callbacks;
 
 public class AvgStatsTests
 {
@@ -42,7 +42,7 @@ public class AvgStatsTests
     [Fact]
     public void Fit_publishes_train_and_valid_stats_each_epoch()
     {
-        var learn = Learning.TinyTask.Learner(trainBatches: 3, validBatches: 2);
+        var learn = TinyTask.Learner(trainBatches: 3, validBatches: 2);
         var seen = new List<(PhaseStats? Train, PhaseStats? Valid)>();
         var probe = new StatsProbe(seen);
 
@@ -62,7 +62,7 @@ public class AvgStatsTests
     [Fact]
     public void A_cancelled_epoch_does_not_show_the_previous_epochs_validation_stats()
     {
-        var learn = Learning.TinyTask.Learner();
+        var learn = TinyTask.Learner();
         var seen = new List<(PhaseStats? Train, PhaseStats? Valid)>();
         var cancel = new CancelSecondEpochAfterTrain();
 
@@ -79,9 +79,9 @@ public class AvgStatsCancelledPhaseTests
     [Fact]
     public void A_validation_cancelled_before_its_first_batch_publishes_null_stats_not_NaN()
     {
-        var learn = Learning.TinyTask.Learner();
+        var learn = TinyTask.Learner();
         var seen = new List<(PhaseStats? Train, PhaseStats? Valid)>();
-        var cancel = new Learning.RecordingCallback(new List<string>()).ThrowAt(Event.BeforeValidate, () => new CancelValidateException());
+        var cancel = new RecordingCallback(new List<string>()).ThrowAt(Event.BeforeValidate, () => new CancelValidateException());
 
         learn.Fit(1, cbs: new Callback[] { cancel, new StatsProbe(seen) });
 

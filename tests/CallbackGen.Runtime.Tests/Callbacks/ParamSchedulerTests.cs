@@ -1,9 +1,8 @@
-using CallbackGen.Runtime.Tests.Schedules;
 using TorchSharp;
 using static TorchSharp.torch;
 using Sched = CallbackGen.Schedules;
 
-namespace CallbackGen.Runtime.Tests.Recording;
+namespace CallbackGen.Runtime.Tests.Callbacks;
 
 public partial class ParamSchedulerTests
 {

@@ -4,7 +4,7 @@ using TorchSharp.Modules;
 using DataLoader = CallbackGen.Data.DataLoader;
 using static TorchSharp.torch;
 
-namespace CallbackGen.Runtime.Tests.Schedules;
+namespace CallbackGen.Runtime.Tests.Support;
 
 /// <summary>The seed's MLP (784-50-10) and a generated, learnable 10-class set of 784-pixel "images".</summary>
 internal sealed class SeedMlp : IDisposable

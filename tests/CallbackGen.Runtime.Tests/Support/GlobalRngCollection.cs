@@ -1,4 +1,4 @@
-namespace CallbackGen.Runtime.Tests.Callbacks.Support;
+namespace CallbackGen.Runtime.Tests.Support;
 
 /// <summary>
 /// Tests that seed torch's process-wide default generator (model init, dropout, shuffling) and

@@ -1,4 +1,4 @@
-namespace CallbackGen.Runtime.Tests.Learning;
+namespace CallbackGen.Runtime.Tests.Support;
 
 /// <summary>Handles all 23 events: appends each event's name to a shared log, then asks its thrower whether to throw.</summary>
 internal sealed partial class RecordingCallback : Callback

@@ -1,10 +1,9 @@
-using CallbackGen.Runtime.Tests.Schedules;
 using SkiaSharp;
 using TorchSharp;
 using static TorchSharp.torch;
 using Sched = CallbackGen.Schedules;
 
-namespace CallbackGen.Runtime.Tests.Recording;
+namespace CallbackGen.Runtime.Tests.Callbacks;
 
 public partial class RecorderTests
 {

@@ -1,7 +1,7 @@
 using TorchSharp;
 using static TorchSharp.torch;
 
-namespace CallbackGen.Runtime.Tests.Schedules;
+namespace CallbackGen.Runtime.Tests.Callbacks;
 
 public partial class LrFindTests
 {

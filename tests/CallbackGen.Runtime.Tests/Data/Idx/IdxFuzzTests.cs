@@ -4,7 +4,7 @@ using CallbackGen.Data;
 using Xunit.Abstractions;
 using static TorchSharp.torch;
 
-namespace CallbackGen.Runtime.Tests.Data;
+namespace CallbackGen.Runtime.Tests.Data.Idx;
 
 /// <summary>
 /// Feeds the IDX reader mutated files: it may accept one (then it is a well-formed IDX file) or
@@ -16,6 +16,7 @@ namespace CallbackGen.Runtime.Tests.Data;
 /// a longer run and <c>CALLBACKGEN_FUZZ_SEED</c> to explore other files; a failure prints the seed,
 /// the iteration and the mutations that made the file.
 /// </remarks>
+[Trait("Category", "Slow")]
 public class IdxFuzzTests(ITestOutputHelper output)
 {
     private const int DefaultIterations = 100_000;

@@ -1,3 +1,4 @@
+using CallbackGen.Data;
 using TorchSharp;
 using static TorchSharp.torch;
 
@@ -69,6 +70,33 @@ public abstract class Callback
 
     /// <summary>True in the training phase, false in validation.</summary>
     protected bool Training => Learn.Training;
+
+    /// <summary>
+    /// The averages of this epoch's training phase (loss and metrics), published at <c>AfterTrain</c>
+    /// by <see cref="AvgStatsCallback"/> (order −5); null before then in each epoch.
+    /// </summary>
+    protected PhaseStats? TrainStats => Learn.TrainStats;
+
+    /// <summary>
+    /// The averages of this epoch's (or a <see cref="Learner.Validate"/>'s) validation phase, published at
+    /// <c>AfterValidate</c> by <see cref="AvgStatsCallback"/> (order −5); null before then in each epoch.
+    /// </summary>
+    protected PhaseStats? ValidStats => Learn.ValidStats;
+
+    /// <summary>The loader of the current phase: the training loader in training, the validation loader in validation.</summary>
+    protected DataLoader? Dl => Learn.Dl;
+
+    /// <summary>The learner's default learning rate (what the optimiser's groups hold now is in <see cref="Opt"/>).</summary>
+    protected double Lr => Learn.Lr;
+
+    /// <summary>The learner's data: its training and validation loaders.</summary>
+    protected DataBunch Data => Learn.Data;
+
+    /// <summary>The device the learner trains on; batches (<see cref="Xb"/>, <see cref="Yb"/>) are already there.</summary>
+    protected Device Device => Learn.Device;
+
+    /// <summary>The learner's metrics, in the order their values appear in <see cref="TrainStats"/> and <see cref="ValidStats"/>.</summary>
+    protected IReadOnlyList<Metric> Metrics => Learn.Metrics;
 
     /// <summary>A short name for logs and the dispatch plan (the type's name by default).</summary>
     public virtual string Name => GetType().Name;

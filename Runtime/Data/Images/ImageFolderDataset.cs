@@ -1,0 +1,380 @@
+using static TorchSharp.torch;
+
+namespace CallbackGen.Data;
+
+/// <summary>
+/// Images sorted into one folder per class (<c>root/&lt;class&gt;/&lt;image&gt;</c>, as fastai's
+/// <c>ImageDataLoaders.from_folder</c> and Keras's <c>image_dataset_from_directory</c> read them), or a
+/// list of files with labels. A sample is the image as float32 [channels, height, width] in [0, 1] and
+/// its class index as an int64 scalar.
+/// </summary>
+/// <remarks>
+/// <para>
+/// Class names are the class folders' names in ordinal order (<see cref="ClassNames"/>); class index
+/// <c>i</c> is <c>ClassNames[i]</c>. Files whose extension is not .png, .jpg, .jpeg or .bmp are not
+/// images and are left out of a folder (listed in <see cref="Ignored"/>); the content, not the
+/// extension, decides how an image is decoded.
+/// </para>
+/// <para>
+/// Creating the dataset reads every file's header (a missing, empty or corrupt file fails here, with
+/// its name) and, with <see cref="ImageOptions.SkipInvalid"/>, decodes every file to find the ones to
+/// leave out. Images are decoded when a sample is first read; with <see cref="ImageOptions.CacheDecoded"/>
+/// (the default) the decoded bytes at the requested size are kept, so no image is decoded twice: bytes,
+/// not tensors, because they are a quarter of a float32 tensor's size, belong to no dispose scope and
+/// can be read by several loader threads at once.
+/// </para>
+/// </remarks>
+/// <example><code>
+/// var cats = new ImageFolderDataset("data/pets/train", new ImageOptions { Size = (64, 64) });
+/// Console.WriteLine($"{cats.Count} images of {string.Join(", ", cats.ClassNames)}");
+/// </code></example>
+public sealed class ImageFolderDataset : IDataset<Sample>
+{
+    private readonly Store store;
+    private readonly int[] ids;
+
+    /// <summary>Reads <c>root/&lt;class&gt;/&lt;image&gt;</c>: one class per sub-folder of <paramref name="root"/>.</summary>
+    /// <param name="root">The folder holding one sub-folder per class.</param>
+    /// <param name="options">How to decode; null: RGB at each image's own size.</param>
+    /// <param name="classNames">
+    /// The classes to expect (e.g. the training set's, for a validation folder), so that the same class
+    /// has the same index in both; a sub-folder not among them is an error. Null: the sub-folders' names.
+    /// </param>
+    /// <exception cref="DirectoryNotFoundException">The folder does not exist.</exception>
+    /// <exception cref="InvalidDataException">No class folders, an unknown class, or a file that cannot be used (named).</exception>
+    public ImageFolderDataset(string root, ImageOptions? options = null, IReadOnlyList<string>? classNames = null)
+        : this(ListFolder(root, classNames, out string[] names, out List<string> ignored), options ?? new ImageOptions(), names, ignored)
+    {
+    }
+
+    /// <summary>Reads a list of files with their class names.</summary>
+    /// <param name="files">The images and their labels.</param>
+    /// <param name="options">How to decode; null: RGB at each image's own size.</param>
+    /// <param name="classNames">All classes, in index order; null: the distinct labels in ordinal order.</param>
+    /// <exception cref="InvalidDataException">A label not in <paramref name="classNames"/>, or a file that cannot be used (named).</exception>
+    public ImageFolderDataset(IEnumerable<(string Path, string Label)> files, ImageOptions? options = null, IReadOnlyList<string>? classNames = null)
+        : this(ListFiles(files, classNames, out string[] names), options ?? new ImageOptions(), names, [])
+    {
+    }
+
+    private ImageFolderDataset(List<(string Path, long Label)> files, ImageOptions options, string[] classNames, List<string> ignored)
+    {
+        store = Store.Create(files, options, classNames, ignored);
+        ids = Enumerable.Range(0, store.Paths.Length).ToArray();
+    }
+
+    private ImageFolderDataset(Store store, int[] ids)
+    {
+        this.store = store;
+        this.ids = ids;
+    }
+
+    /// <summary>The class names; a sample's target is an index into this list.</summary>
+    public IReadOnlyList<string> ClassNames => store.ClassNames;
+
+    /// <summary>How the images are decoded.</summary>
+    public ImageOptions Options => store.Options;
+
+    /// <summary>Channels per image (1 for grayscale, 3 for RGB).</summary>
+    public int Channels => store.Options.Channels;
+
+    /// <summary>The height of every sample.</summary>
+    public int Height => store.Height;
+
+    /// <summary>The width of every sample.</summary>
+    public int Width => store.Width;
+
+    /// <summary>Files left out because they could not be decoded (only with <see cref="ImageOptions.SkipInvalid"/>).</summary>
+    public IReadOnlyList<SkippedFile> Skipped => store.Skipped;
+
+    /// <summary>Files in the class folders that are not images by their extension (never read).</summary>
+    public IReadOnlyList<string> Ignored => store.Ignored;
+
+    /// <inheritdoc/>
+    public long Count => ids.Length;
+
+    /// <summary>The file of sample <paramref name="index"/>.</summary>
+    /// <param name="index">The sample's index.</param>
+    public string PathOf(long index) => store.Paths[ids[Check(index)]];
+
+    /// <summary>The class index of sample <paramref name="index"/>.</summary>
+    /// <param name="index">The sample's index.</param>
+    public long LabelOf(long index) => store.Labels[ids[Check(index)]];
+
+    /// <summary>The number of samples of each class, in <see cref="ClassNames"/> order.</summary>
+    public IReadOnlyList<int> ClassCounts()
+    {
+        int[] counts = new int[store.ClassNames.Length];
+        foreach (int id in ids)
+        {
+            counts[store.Labels[id]]++;
+        }
+
+        return counts;
+    }
+
+    /// <summary>
+    /// The image at <paramref name="index"/> as float32 [channels, height, width] in [0, 1] and its class
+    /// index, created in the caller's dispose scope. Safe to call from several threads at once.
+    /// </summary>
+    /// <param name="index">The sample's index.</param>
+    /// <exception cref="InvalidDataException">The image cannot be decoded (the message names the file).</exception>
+    public Sample this[long index]
+    {
+        get
+        {
+            int id = ids[Check(index)];
+            byte[] pixels = store.Pixels(id);
+            float[] values = new float[pixels.Length];
+            for (int i = 0; i < pixels.Length; i++)
+            {
+                values[i] = pixels[i] / 255f;
+            }
+
+            return new Sample(tensor(values, [Channels, Height, Width]), tensor(store.Labels[id]));
+        }
+    }
+
+    /// <summary>
+    /// The decoded bytes of sample <paramref name="index"/>, channel-first (C × H × W), 0–255. Shared with
+    /// the cache: do not modify.
+    /// </summary>
+    /// <param name="index">The sample's index.</param>
+    public ReadOnlyMemory<byte> Pixels(long index) => store.Pixels(ids[Check(index)]);
+
+    /// <summary>
+    /// The samples at <paramref name="indices"/> (in that order) as a dataset with the same classes,
+    /// options and cache: the decoded images are shared, not decoded again.
+    /// </summary>
+    /// <param name="indices">Indices into this dataset.</param>
+    public ImageFolderDataset Subset(IEnumerable<long> indices)
+    {
+        ArgumentNullException.ThrowIfNull(indices);
+        return new ImageFolderDataset(store, indices.Select(i => ids[Check(i)]).ToArray());
+    }
+
+    /// <summary>
+    /// The per-channel mean and standard deviation of the pixel values in [0, 1] over every image of this
+    /// dataset (decoding, and caching, each one): the statistics <see cref="Normalize"/> needs.
+    /// </summary>
+    public ChannelStats ComputeStats()
+    {
+        int channels = Channels;
+        int plane = Height * Width;
+        double[] sum = new double[channels];
+        double[] squares = new double[channels];
+        for (long i = 0; i < Count; i++)
+        {
+            ReadOnlySpan<byte> pixels = Pixels(i).Span;
+            for (int c = 0; c < channels; c++)
+            {
+                long s = 0, q = 0;
+                foreach (byte b in pixels.Slice(c * plane, plane))
+                {
+                    s += b;
+                    q += b * b;
+                }
+
+                sum[c] += s;
+                squares[c] += q;
+            }
+        }
+
+        return ChannelStats.FromSums(sum, squares, Count * (long)plane, scale: 1.0 / 255);
+    }
+
+    private long Check(long index)
+    {
+        ArgumentOutOfRangeException.ThrowIfNegative(index);
+        ArgumentOutOfRangeException.ThrowIfGreaterThanOrEqual(index, Count);
+        return index;
+    }
+
+    private static List<(string Path, long Label)> ListFolder(string root, IReadOnlyList<string>? expected, out string[] names, out List<string> ignored)
+    {
+        ArgumentNullException.ThrowIfNull(root);
+        if (!Directory.Exists(root))
+        {
+            throw new DirectoryNotFoundException($"The image folder '{root}' does not exist.");
+        }
+
+        string[] folders = Directory.GetDirectories(root).Order(StringComparer.Ordinal).ToArray();
+        if (folders.Length == 0)
+        {
+            throw new InvalidDataException($"The image folder '{root}' has no class folders: expected {Path.Combine(root, "<class>", "<image>")}.");
+        }
+
+        names = expected?.ToArray() ?? folders.Select(f => Path.GetFileName(f)).ToArray();
+        var index = new Dictionary<string, long>(StringComparer.Ordinal);
+        for (int i = 0; i < names.Length; i++)
+        {
+            index[names[i]] = i;
+        }
+
+        var files = new List<(string, long)>();
+        ignored = [];
+        foreach (string folder in folders)
+        {
+            string name = Path.GetFileName(folder);
+            if (!index.TryGetValue(name, out long label))
+            {
+                throw new InvalidDataException($"The class folder '{folder}' is not one of the expected classes ({string.Join(", ", names)}).");
+            }
+
+            foreach (string file in Directory.GetFiles(folder).Order(StringComparer.Ordinal))
+            {
+                if (ImageDecoder.HasImageExtension(file))
+                {
+                    files.Add((file, label));
+                }
+                else
+                {
+                    ignored.Add(file);
+                }
+            }
+        }
+
+        return files;
+    }
+
+    private static List<(string Path, long Label)> ListFiles(IEnumerable<(string Path, string Label)> files, IReadOnlyList<string>? expected, out string[] names)
+    {
+        ArgumentNullException.ThrowIfNull(files);
+        var list = files.ToList();
+        names = expected?.ToArray() ?? list.Select(f => f.Label).Distinct(StringComparer.Ordinal).Order(StringComparer.Ordinal).ToArray();
+        var index = new Dictionary<string, long>(StringComparer.Ordinal);
+        for (int i = 0; i < names.Length; i++)
+        {
+            index[names[i]] = i;
+        }
+
+        var result = new List<(string, long)>(list.Count);
+        foreach ((string path, string label) in list)
+        {
+            ArgumentNullException.ThrowIfNull(path);
+            if (label is null || !index.TryGetValue(label, out long l))
+            {
+                throw new InvalidDataException($"The image '{path}' has the label '{label}', which is not one of the classes ({string.Join(", ", names)}).");
+            }
+
+            result.Add((path, l));
+        }
+
+        return result;
+    }
+
+    /// <summary>What a dataset and its subsets share: the files, their labels and the decoded images.</summary>
+    private sealed class Store
+    {
+        private readonly byte[]?[]? cache;
+
+        private Store(string[] paths, long[] labels, ImageOptions options, string[] classNames, int height, int width, List<SkippedFile> skipped, List<string> ignored, byte[]?[]? cache)
+        {
+            Paths = paths;
+            Labels = labels;
+            Options = options;
+            ClassNames = classNames;
+            Height = height;
+            Width = width;
+            Skipped = skipped;
+            Ignored = ignored;
+            this.cache = cache;
+        }
+
+        public string[] Paths { get; }
+
+        public long[] Labels { get; }
+
+        public ImageOptions Options { get; }
+
+        public string[] ClassNames { get; }
+
+        public int Height { get; }
+
+        public int Width { get; }
+
+        public List<SkippedFile> Skipped { get; }
+
+        public List<string> Ignored { get; }
+
+        public static Store Create(List<(string Path, long Label)> files, ImageOptions options, string[] classNames, List<string> ignored)
+        {
+            if (options.Size is (int h, int w) && (h < 1 || w < 1))
+            {
+                throw new ArgumentOutOfRangeException(nameof(options), $"ImageOptions.Size must be at least 1 x 1; got {h} x {w}.");
+            }
+
+            var paths = new List<string>(files.Count);
+            var labels = new List<long>(files.Count);
+            var decoded = new List<byte[]?>(files.Count);
+            var skipped = new List<SkippedFile>();
+            (int Height, int Width, string Path)? first = null;
+            foreach ((string path, long label) in files)
+            {
+                int height, width;
+                byte[]? pixels;
+                try
+                {
+                    if (!ImageDecoder.HasImageExtension(path))
+                    {
+                        throw new InvalidDataException(ImageDecoder.ExtensionError(path));
+                    }
+
+                    (height, width) = ImageDecoder.Probe(path);
+                    pixels = options.SkipInvalid ? ImageDecoder.Decode(path, options) : null;
+                }
+                catch (InvalidDataException ex) when (options.SkipInvalid)
+                {
+                    skipped.Add(new SkippedFile(path, ex.Message));
+                    continue;
+                }
+
+                if (options.Size is null)
+                {
+                    // Not a broken file: skipping it would hide a setup mistake.
+                    first ??= (height, width, path);
+                    if ((height, width) != (first.Value.Height, first.Value.Width))
+                    {
+                        throw new InvalidDataException(
+                            $"The image '{path}' is {height} x {width} (height x width) but '{first.Value.Path}' is {first.Value.Height} x {first.Value.Width}; "
+                            + "set ImageOptions.Size to bring every image to one size.");
+                    }
+                }
+
+                paths.Add(path);
+                labels.Add(label);
+                decoded.Add(options.CacheDecoded ? pixels : null);
+            }
+
+            (int outHeight, int outWidth) = options.Size ?? (first is { } f ? (f.Height, f.Width) : (0, 0));
+            return new Store(
+                paths.ToArray(),
+                labels.ToArray(),
+                options,
+                classNames,
+                outHeight,
+                outWidth,
+                skipped,
+                ignored,
+                options.CacheDecoded ? decoded.ToArray() : null);
+        }
+
+        public byte[] Pixels(int id)
+        {
+            if (cache?[id] is byte[] cached)
+            {
+                return cached;
+            }
+
+            byte[] pixels = ImageDecoder.Decode(Paths[id], Options);
+
+            // Two threads reading one image at once both decode it; either result is the same bytes.
+            if (cache is not null)
+            {
+                cache[id] = pixels;
+            }
+
+            return pixels;
+        }
+    }
+}

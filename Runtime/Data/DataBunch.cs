@@ -45,18 +45,20 @@ public sealed record DataBunch(DataLoader Train, DataLoader Valid) : IDisposable
     /// <param name="batchSize">Training batch size.</param>
     /// <param name="validBatchSize">Validation batch size; default twice <paramref name="batchSize"/>.</param>
     /// <param name="generator">The CPU generator for the training order; null uses torch's default generator.</param>
+    /// <param name="workers">Background threads preparing each loader's batches (see <see cref="DataLoader.FromDataset(IDataset{Sample}, int, Sampler?, int)"/>); 0: none.</param>
     public static DataBunch FromDatasets(
         IDataset<Sample> train,
         IDataset<Sample> valid,
         int batchSize,
         int? validBatchSize = null,
-        Generator? generator = null)
+        Generator? generator = null,
+        int workers = 0)
     {
         ArgumentNullException.ThrowIfNull(train);
         ArgumentNullException.ThrowIfNull(valid);
         return new DataBunch(
-            DataLoader.FromDataset(train, batchSize, new RandomSampler(train.Count, generator)),
-            DataLoader.FromDataset(valid, validBatchSize ?? 2 * batchSize));
+            DataLoader.FromDataset(train, batchSize, new RandomSampler(train.Count, generator), workers),
+            DataLoader.FromDataset(valid, validBatchSize ?? 2 * batchSize, workers: workers));
     }
 
     /// <summary>Both loaders with their batches on <paramref name="device"/> (see <see cref="DataLoader.To"/>).</summary>

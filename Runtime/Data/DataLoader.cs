@@ -11,7 +11,11 @@ namespace CallbackGen.Data;
 /// dataset as two tensors and builds each batch with one <c>index_select</c> from the epoch's
 /// single <c>randperm</c> (or a <c>narrow</c> when sequential): no per-sample tensors. The general
 /// path (<see cref="FromDataset{TSample}"/>) indexes any <see cref="IDataset{TSample}"/> and
-/// collates the samples.
+/// collates the samples; with <c>workers</c> &gt; 0 it prepares batches on that many background
+/// threads, a bounded number ahead of the training loop (for datasets that decode per sample, such as
+/// <see cref="ImageFolderDataset"/>). The batches, and their order, are those of the single-threaded
+/// loader; an exception while reading a sample surfaces on the enumerating thread as a
+/// <see cref="DataLoaderException"/> with the sample's index; the threads end with the epoch.
 /// </para>
 /// <para>
 /// Batch tensors are created in the caller's current dispose scope, so a per-batch scope around
@@ -66,12 +70,18 @@ public class DataLoader : IEnumerable<Batch>, IDisposable
     /// <param name="dataset">The dataset.</param>
     /// <param name="batchSize">Samples per batch; the last batch may be smaller.</param>
     /// <param name="sampler">The order of each epoch; null: sequential.</param>
-    public static DataLoader FromDataset(IDataset<Sample> dataset, int batchSize, Sampler? sampler = null)
+    /// <param name="workers">
+    /// Background threads that prepare batches while the model trains on the current one; 0 reads
+    /// samples on the enumerating thread. Up to twice as many batches as workers are built ahead.
+    /// Ignored by the in-memory fast path, which has nothing to prepare.
+    /// </param>
+    public static DataLoader FromDataset(IDataset<Sample> dataset, int batchSize, Sampler? sampler = null, int workers = 0)
     {
         ArgumentNullException.ThrowIfNull(dataset);
+        ArgumentOutOfRangeException.ThrowIfNegative(workers);
         return dataset is TensorDataset tensors
             ? new DataLoader(tensors, batchSize, sampler)
-            : new DataLoader(new DatasetSource<Sample>(dataset, Collate.Stack, device: null), batchSize, sampler);
+            : new DataLoader(new DatasetSource<Sample>(dataset, Collate.Stack, device: null, workers), batchSize, sampler);
     }
 
     /// <summary>Creates a general-path loader: each batch indexes the dataset and collates the samples.</summary>
@@ -80,11 +90,13 @@ public class DataLoader : IEnumerable<Batch>, IDisposable
     /// <param name="batchSize">Samples per batch; the last batch may be smaller.</param>
     /// <param name="collate">Turns a batch's samples into a <see cref="Batch"/> (in the caller's dispose scope).</param>
     /// <param name="sampler">The order of each epoch; null: sequential.</param>
-    public static DataLoader FromDataset<TSample>(IDataset<TSample> dataset, int batchSize, Func<IReadOnlyList<TSample>, Batch> collate, Sampler? sampler = null)
+    /// <param name="workers">Background threads preparing batches (0: none); see <see cref="FromDataset(IDataset{Sample}, int, Sampler?, int)"/>. The collate function then runs on them too.</param>
+    public static DataLoader FromDataset<TSample>(IDataset<TSample> dataset, int batchSize, Func<IReadOnlyList<TSample>, Batch> collate, Sampler? sampler = null, int workers = 0)
     {
         ArgumentNullException.ThrowIfNull(dataset);
         ArgumentNullException.ThrowIfNull(collate);
-        return new DataLoader(new DatasetSource<TSample>(dataset, collate, device: null), batchSize, sampler);
+        ArgumentOutOfRangeException.ThrowIfNegative(workers);
+        return new DataLoader(new DatasetSource<TSample>(dataset, collate, device: null, workers), batchSize, sampler);
     }
 
     /// <summary>Samples per batch.</summary>
@@ -118,6 +130,12 @@ public class DataLoader : IEnumerable<Batch>, IDisposable
 
     /// <summary>The device batches are placed on; null when the dataset's samples decide.</summary>
     public Device? Device => source.Device;
+
+    /// <summary>Background threads preparing batches (0: batches are read on the enumerating thread).</summary>
+    public int Workers => source.Workers;
+
+    /// <summary>Every worker thread this loader has started (tests check that each has ended).</summary>
+    internal IReadOnlyList<Thread> StartedWorkers => source.StartedWorkers;
 
     private TensorDataset InMemory => source is TensorSource t
         ? t.Dataset
@@ -217,6 +235,10 @@ public class DataLoader : IEnumerable<Batch>, IDisposable
 
         public abstract Device? Device { get; }
 
+        public virtual int Workers => 0;
+
+        public virtual IReadOnlyList<Thread> StartedWorkers => [];
+
         // Takes ownership of the epoch's CPU order tensor and returns the one to use.
         public abstract Tensor PrepareOrder(Tensor order);
 
@@ -288,11 +310,26 @@ public class DataLoader : IEnumerable<Batch>, IDisposable
         }
     }
 
-    private sealed class DatasetSource<TSample>(IDataset<TSample> dataset, Func<IReadOnlyList<TSample>, Batch> collate, Device? device) : BatchSource
+    private sealed class DatasetSource<TSample>(IDataset<TSample> dataset, Func<IReadOnlyList<TSample>, Batch> collate, Device? device, int workers) : BatchSource
     {
+        private readonly List<Thread> started = [];
+
         public override long Length => dataset.Count;
 
         public override Device? Device => device;
+
+        public override int Workers => workers;
+
+        public override IReadOnlyList<Thread> StartedWorkers
+        {
+            get
+            {
+                lock (started)
+                {
+                    return started.ToArray();
+                }
+            }
+        }
 
         public override Tensor PrepareOrder(Tensor order) => order;
 
@@ -300,25 +337,70 @@ public class DataLoader : IEnumerable<Batch>, IDisposable
         {
             long[]? indices = order?.data<long>().ToArray();
             long n = dataset.Count;
-            var samples = new List<TSample>(batchSize);
-            for (long start = 0; start < n; start += batchSize)
+            int count = (int)((n + batchSize - 1) / batchSize);
+            if (workers == 0 || count == 0)
             {
-                long len = Math.Min(batchSize, n - start);
-                samples.Clear();
-                for (long i = start; i < start + len; i++)
+                for (int b = 0; b < count; b++)
                 {
-                    samples.Add(dataset[indices is null ? i : indices[i]]);
+                    yield return ToDevice(Build(indices, b, batchSize));
                 }
 
-                Batch batch = collate(samples);
-                yield return device is null ? batch : new Batch(batch.X.to(device), batch.Y.to(device));
+                yield break;
+            }
+
+            using var prefetcher = new BatchPrefetcher(count, first: 0, workers, capacity: 2 * workers, b => BuildOnWorker(indices, b, batchSize), Track);
+            for (int b = 0; b < count; b++)
+            {
+                yield return ToDevice(BatchPrefetcher.Adopt(prefetcher.Take(b)));
             }
         }
 
-        public override BatchSource To(Device target) => new DatasetSource<TSample>(dataset, collate, target);
+        public override BatchSource To(Device target) => new DatasetSource<TSample>(dataset, collate, target, workers);
 
         public override void Dispose()
         {
+        }
+
+        private void Track(Thread thread)
+        {
+            lock (started)
+            {
+                started.Add(thread);
+            }
+        }
+
+        private Batch ToDevice(Batch batch) => device is null ? batch : new Batch(batch.X.to(device), batch.Y.to(device));
+
+        // Batch b of the epoch, in the calling thread's current dispose scope.
+        private Batch Build(long[]? indices, int b, int batchSize)
+        {
+            long start = (long)b * batchSize;
+            long len = Math.Min(batchSize, dataset.Count - start);
+            var samples = new List<TSample>((int)len);
+            for (long i = start; i < start + len; i++)
+            {
+                long index = indices is null ? i : indices[i];
+                try
+                {
+                    samples.Add(dataset[index]);
+                }
+                catch (Exception ex)
+                {
+                    throw new DataLoaderException(index, b, ex);
+                }
+            }
+
+            return collate(samples);
+        }
+
+        // Batch b built on a worker: its own scope takes the per-sample tensors; the batch belongs to no scope.
+        private Batch BuildOnWorker(long[]? indices, int b, int batchSize)
+        {
+            using TorchSharp.DisposeScope scope = NewDisposeScope();
+            Batch batch = Build(indices, b, batchSize);
+            batch.X.DetachFromDisposeScope();
+            batch.Y.DetachFromDisposeScope();
+            return batch;
         }
     }
 }

@@ -96,6 +96,7 @@ public sealed class ImageFolderData
     /// <param name="batchSize">Training batch size.</param>
     /// <param name="validBatchSize">Validation batch size; default twice <paramref name="batchSize"/>.</param>
     /// <param name="generator">The CPU generator for the training order; null uses torch's default generator.</param>
-    public DataBunch ToDataBunch(int batchSize, int? validBatchSize = null, Generator? generator = null) =>
-        DataBunch.FromDatasets(Train, Valid, batchSize, validBatchSize, generator);
+    /// <param name="workers">Background threads decoding and collating batches while the model trains; 0: on the training thread.</param>
+    public DataBunch ToDataBunch(int batchSize, int? validBatchSize = null, Generator? generator = null, int workers = 0) =>
+        DataBunch.FromDatasets(Train, Valid, batchSize, validBatchSize, generator, workers);
 }

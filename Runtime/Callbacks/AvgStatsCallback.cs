@@ -1,25 +1,31 @@
+using System.Diagnostics;
 using TorchSharp;
 using static TorchSharp.torch;
 
 namespace CallbackGen;
 
 /// <summary>
-/// Averages the loss and the learner's <see cref="Learner.Metrics"/> over each training and
-/// validation phase, weighted by batch size, and publishes them as <see cref="Learner.TrainStats"/>
-/// (at <c>AfterTrain</c>) and <see cref="Learner.ValidStats"/> (at <c>AfterValidate</c>).
-/// Always attached; order −5, so it reads the loss as the loss function returned it (before
-/// callbacks of order ≥ −4 rescale it) and publishes before Recorder (50), Progress (60) and the
-/// others read the stats.
+/// Averages the loss (weighted by batch size) over each training and validation phase, computes the
+/// learner's <see cref="Learner.Metrics"/> over validation (and over training too when
+/// <see cref="Learner.TrainMetrics"/> is on), publishes them as <see cref="Learner.TrainStats"/> (at
+/// <c>AfterTrain</c>) and <see cref="Learner.ValidStats"/> (at <c>AfterValidate</c>), and builds the
+/// epoch's one row, <see cref="Learner.LastEpoch"/>, at <c>AfterEpoch</c> (fastai's
+/// <c>Recorder.log</c>). Always attached; order −5, so it reads the loss as the loss function
+/// returned it (before callbacks of order ≥ −4 rescale it) and publishes before Recorder (50),
+/// Progress (60), CsvLogger, SaveModel (61) and EarlyStopping (63) read the row.
 /// </summary>
 /// <remarks>
-/// The sums stay on the device in float64: a batch adds <c>batchSize × [loss, metric…]</c> to one
-/// accumulator tensor without reading anything back, and the phase reads the accumulator once at
-/// its end — one device sync per phase instead of one per batch and value.
+/// Everything stays on the device: a batch adds <c>batchSize × loss</c> to a float64 sum with one
+/// in-place add and feeds each metric's <see cref="MetricAccumulator"/>, without reading anything
+/// back; the phase reads the sums once at its end. The epoch's clock runs from this callback's
+/// <c>BeforeEpoch</c> to its <c>AfterEpoch</c>: the one clock every logger shows.
 /// </remarks>
 [Callback(Order = -5)]
 public sealed partial class AvgStatsCallback : Callback, IDisposable
 {
-    private Tensor? sums;
+    private readonly Stopwatch epochClock = new();
+    private Tensor? lossSum;
+    private MetricAccumulator[] accumulators = Array.Empty<MetricAccumulator>();
     private long count;
 
     [Callback]
@@ -28,51 +34,37 @@ public sealed partial class AvgStatsCallback : Callback, IDisposable
         // A phase that does not run this epoch (cancelled epoch) must not show last epoch's numbers.
         Learn.TrainStats = null;
         Learn.ValidStats = null;
+        Learn.LastEpoch = null;
+        epochClock.Restart();
     }
 
     [Callback]
-    private void BeforeTrain() => Reset();
+    private void BeforeTrain() => Reset(withMetrics: Learn.TrainMetrics);
 
     [Callback]
-    private void BeforeValidate() => Reset();
+    private void BeforeValidate() => Reset(withMetrics: true);
 
     [Callback]
     private void AfterLoss()
     {
-        if (sums is null || Loss is null)
+        if (lossSum is null || Loss is null)
         {
             return;
         }
 
         long bs = Yb.shape.Length == 0 ? 1 : Yb.shape[0];
-        IReadOnlyList<Metric> metrics = Learn.Metrics;
         // Runs in the batch's dispose scope: every temporary here dies with the batch.
         using (no_grad())
         {
-            if (metrics.Count == 0)
+            // float32 promotes into the float64 sum inside add_; a mean only for an unreduced loss.
+            lossSum.add_(Loss.dim() == 0 ? Loss : Loss.mean(), alpha: bs);
+            if (accumulators.Length > 0)
             {
-                // The hot path without metrics: one in-place add (float32 promotes into the float64
-                // accumulator inside add_), plus a mean only for an unreduced loss.
-                sums.add_(Loss.dim() == 0 ? Loss : Loss.mean(), alpha: bs);
-            }
-            else
-            {
-                var parts = new Tensor[metrics.Count + 1];
-                parts[0] = Loss.detach().mean().reshape(1);
                 Tensor pred = Pred.detach();
-                for (int i = 0; i < metrics.Count; i++)
+                foreach (MetricAccumulator acc in accumulators)
                 {
-                    Tensor v = metrics[i].Function(pred, Yb);
-                    if (v.numel() != 1)
-                    {
-                        throw new InvalidOperationException(
-                            $"Metric '{metrics[i].Name}' returned a tensor of shape [{string.Join(", ", v.shape)}]; a metric returns the batch mean as a single value.");
-                    }
-
-                    parts[i + 1] = v.reshape(1).to(sums.device);
+                    acc.Add(pred, Yb);
                 }
-
-                sums.add_(cat(parts).to_type(ScalarType.Float64), alpha: bs);
             }
         }
 
@@ -87,54 +79,61 @@ public sealed partial class AvgStatsCallback : Callback, IDisposable
     [Callback]
     private void AfterValidate() => Learn.ValidStats = Publish();
 
-    /// <inheritdoc/>
-    protected internal override void Teardown(Exception? error) => ReleaseSums();
-
-    /// <summary>Releases the device accumulator.</summary>
-    public void Dispose() => ReleaseSums();
-
-    private void Reset()
+    [Callback]
+    private void AfterEpoch()
     {
-        ReleaseSums();
+        epochClock.Stop();
+        // Built from what is published now (a callback may have published its own stats after ours).
+        Learn.LastEpoch = new EpochRecord(
+            Epoch, Learn.TrainStats, Learn.ValidStats, Learn.Metrics.Select(m => m.Name).ToArray(), Learn.TrainMetrics, epochClock.Elapsed);
+    }
+
+    /// <inheritdoc/>
+    protected internal override void Teardown(Exception? error) => Release();
+
+    /// <summary>Releases the device accumulators.</summary>
+    public void Dispose() => Release();
+
+    private void Reset(bool withMetrics)
+    {
+        Release();
         // Lives for the whole phase: keep it out of whatever dispose scope the caller has open.
-        sums = zeros(Learn.Metrics.Count + 1, ScalarType.Float64, device: Learn.Device).DetachFromDisposeScope();
+        Device device = Learn.Device;
+        lossSum = zeros(Array.Empty<long>(), ScalarType.Float64, device).DetachFromDisposeScope();
+        accumulators = withMetrics ? Learn.Metrics.Select(m => m.CreateAccumulator(device)).ToArray() : Array.Empty<MetricAccumulator>();
         count = 0;
     }
 
     private PhaseStats? Publish()
     {
-        IReadOnlyList<Metric> metrics = Learn.Metrics;
-        if (sums is null || count == 0)
+        if (lossSum is null || count == 0)
         {
-            ReleaseSums();
+            Release();
             return null;
         }
 
-        // The one sync of the phase.
-        double[] totals;
-        using (Tensor host = sums.cpu())
+        // The reads of the phase: the loss sum, then one per metric.
+        double loss = lossSum.item<double>() / count;
+        var named = new KeyValuePair<string, double>[accumulators.Length];
+        IReadOnlyList<Metric> metrics = Learn.Metrics;
+        for (int i = 0; i < accumulators.Length; i++)
         {
-            totals = host.data<double>().ToArray();
+            named[i] = new(metrics[i].Name, accumulators[i].Result());
         }
 
-        for (int i = 0; i < totals.Length; i++)
-        {
-            totals[i] /= count;
-        }
-
-        var named = new KeyValuePair<string, double>[metrics.Count];
-        for (int i = 0; i < metrics.Count; i++)
-        {
-            named[i] = new(metrics[i].Name, totals[i + 1]);
-        }
-
-        ReleaseSums();
-        return new PhaseStats(totals[0], named, count);
+        Release();
+        return new PhaseStats(loss, named, count);
     }
 
-    private void ReleaseSums()
+    private void Release()
     {
-        sums?.Dispose();
-        sums = null;
+        lossSum?.Dispose();
+        lossSum = null;
+        foreach (MetricAccumulator acc in accumulators)
+        {
+            acc.Dispose();
+        }
+
+        accumulators = Array.Empty<MetricAccumulator>();
     }
 }

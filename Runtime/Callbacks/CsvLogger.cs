@@ -1,11 +1,11 @@
-using System.Diagnostics;
 using System.Globalization;
 
 namespace CallbackGen;
 
 /// <summary>
-/// Appends one row per epoch to a CSV file (epoch, train_loss, valid_loss, each metric, time in
-/// seconds), writing the header once and flushing after every row. Its row count is kept in
+/// Appends one row per epoch to a CSV file — the learner's epoch row (<see cref="Learner.LastEpoch"/>):
+/// epoch (from 0, as the console shows it), train_loss, valid_loss, each metric, time in seconds —
+/// writing the header once and flushing after every row. Its row count is kept in
 /// checkpoints: a resumed fit drops the rows written after the checkpoint and continues the same
 /// file, so the file never has a second header or a repeated epoch.
 /// </summary>
@@ -15,7 +15,6 @@ public sealed partial class CsvLogger : Callback, ICheckpointable, IDisposable
     private StreamWriter? file;
     private int rows;
     private int? resumeRows;
-    private long epochStart;
 
     /// <summary>Creates the logger.</summary>
     /// <param name="path">The CSV file.</param>
@@ -43,15 +42,14 @@ public sealed partial class CsvLogger : Callback, ICheckpointable, IDisposable
         (rows, resumeRows) = (0, null);
     }
 
-    [Callback] private void BeforeEpoch() => epochStart = Stopwatch.GetTimestamp();
-
     [Callback]
     private void AfterEpoch()
     {
-        var s = EpochSummary.Of(Learn, Stopwatch.GetElapsedTime(epochStart));
-        file ??= Open("epoch," + string.Join(",", s.ValueNames.Select(Quote)) + ",time");
-        IEnumerable<double> values = s.Values.Append(s.Time.TotalSeconds);
-        file.WriteLine(s.Epoch.ToString(CultureInfo.InvariantCulture) + "," + string.Join(",", values.Select(v => v.ToString("R", CultureInfo.InvariantCulture))));
+        EpochRecord row = Learn.LastEpoch ?? throw new InvalidOperationException(
+            "CsvLogger found no epoch row (Learner.LastEpoch) at AfterEpoch: the learner's AvgStatsCallback builds it; keep it attached.");
+        file ??= Open("epoch," + string.Join(",", row.Columns.Select(Quote)) + ",time");
+        IEnumerable<double> values = row.Values.Append(row.WallTime.TotalSeconds);
+        file.WriteLine(row.Epoch.ToString(CultureInfo.InvariantCulture) + "," + string.Join(",", values.Select(v => v.ToString("R", CultureInfo.InvariantCulture))));
         file.Flush();
         rows++;
     }

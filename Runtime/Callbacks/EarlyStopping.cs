@@ -1,3 +1,4 @@
+using System.Globalization;
 using CallbackGen.Checkpoints;
 using static TorchSharp.torch;
 
@@ -6,8 +7,11 @@ namespace CallbackGen;
 /// <summary>
 /// Stops the fit (<see cref="CancelFitException"/> in <c>AfterEpoch</c>, order 63) when a monitored
 /// metric has not improved by more than <c>minDelta</c> for <see cref="Patience"/> epochs; optionally
-/// puts the best epoch's weights back at the end. Its wait, best value and best weights are saved in
-/// checkpoints, so a resumed fit stops at the same epoch.
+/// puts the best epoch's weights back at the end. It reads the monitored value from the learner's
+/// epoch row (<see cref="Learner.LastEpoch"/>), so it sees the numbers the table and the CSV show.
+/// When it stops it says when and why (the monitored value, the best and its epoch, the patience)
+/// in the run's output and keeps the sentence in <see cref="StopReason"/>. Its wait, best value and
+/// best weights are saved in checkpoints, so a resumed fit stops at the same epoch.
 /// </summary>
 /// <example><code>learn.Fit(50, cbs: new[] { new EarlyStopping("accuracy", Goal.Maximize, patience: 3, restoreBestWeights: true) });</code></example>
 [Callback(Order = 63)]
@@ -48,6 +52,13 @@ public sealed partial class EarlyStopping : Callback, ICheckpointable, IDisposab
     /// <summary>The epoch after which the last fit stopped, or null.</summary>
     public int? StoppedEpoch { get; private set; }
 
+    /// <summary>
+    /// Why the last fit stopped, as written to the run's output, for example
+    /// <c>EarlyStopping: stopped after epoch 3: valid_loss 4.200000 has not improved on the best 4.000000 (epoch 1) for 2 epochs (patience 2, min_delta 0).</c>;
+    /// null when the last fit was not stopped by this callback.
+    /// </summary>
+    public string? StopReason { get; private set; }
+
     /// <inheritdoc/>
     public string StateKey => "EarlyStopping:" + monitor.Name;
 
@@ -55,14 +66,15 @@ public sealed partial class EarlyStopping : Callback, ICheckpointable, IDisposab
     private void BeforeFit()
     {
         monitor.Reset();
-        (Wait, BestEpoch, StoppedEpoch) = (0, -1, null);
+        (Wait, BestEpoch, StoppedEpoch, StopReason) = (0, -1, null, null);
         SetBestWeights(null);
     }
 
     [Callback]
     private void AfterEpoch()
     {
-        if (monitor.Improve(monitor.Read(Learn)))
+        double value = monitor.Read(Learn);
+        if (monitor.Improve(value))
         {
             (Wait, BestEpoch) = (0, Epoch);
             if (RestoreBestWeights)
@@ -73,6 +85,10 @@ public sealed partial class EarlyStopping : Callback, ICheckpointable, IDisposab
         else if (++Wait >= Patience)
         {
             StoppedEpoch = Epoch;
+            StopReason = string.Create(
+                CultureInfo.InvariantCulture,
+                $"EarlyStopping: stopped after epoch {Epoch}: {monitor.Name} {EpochText.Show(value)} has not improved on the best {EpochText.Show(Best)} (epoch {BestEpoch}) for {Wait} epoch{(Wait == 1 ? string.Empty : "s")} (patience {Patience}, min_delta {monitor.MinDelta}).");
+            Say(StopReason);
             throw new CancelFitException();
         }
     }
@@ -114,6 +130,9 @@ public sealed partial class EarlyStopping : Callback, ICheckpointable, IDisposab
             ? TensorCodec.Read(reader).Select(r => KeyValuePair.Create(r.Name, r.ToTensor().DetachFromDisposeScope())).ToList()
             : null);
     }
+
+    // The run's output: above a live Progress bar, else the learner's output writer.
+    private void Say(string message) => Console.WriteLine(message);
 
     /// <summary>Releases the copy of the best weights.</summary>
     public void Dispose() => SetBestWeights(null);

@@ -14,7 +14,10 @@ namespace CallbackGen;
 /// Bar updates are throttled without reading the clock per batch: the bar is updated every
 /// <em>k</em> batches, and <em>k</em> doubles while updates come faster than every 100 ms (halves
 /// when slower than 400 ms). Only an update reads the loss, so a fast epoch pays one device sync
-/// per ~100 ms, not one per batch. In plain mode no batch does any work.
+/// per ~100 ms, not one per batch. In plain mode no batch does any work. A batch skipped before its
+/// loss (<see cref="CancelBatchException"/>) leaves the last loss shown, never NaN. The epoch table
+/// shows the learner's one epoch row (<see cref="Learner.LastEpoch"/>): the same numbers, epoch
+/// numbers (from 0) and time as <see cref="CsvLogger"/>'s file.
 /// </remarks>
 /// <example><code>learn.Fit(5, cbs: new[] { new Progress() });             // live on a terminal
 /// learn.Fit(5, cbs: new[] { new Progress(output: logWriter) });  // one line per epoch</code></example>
@@ -24,8 +27,8 @@ public sealed partial class Progress : Callback, IDisposable
     private static readonly long Fast = Stopwatch.Frequency / 10;
     private static readonly long Slow = Stopwatch.Frequency * 4 / 10;
     private readonly IProgressView view;
-    private long epochStart;
     private long lastUpdate;
+    private float lastLoss = float.NaN;
     private int stride = 1;
     private int sinceUpdate;
 
@@ -40,10 +43,11 @@ public sealed partial class Progress : Callback, IDisposable
             : new PlainProgressView(output ?? Console.Out);
     }
 
+    /// <summary>Shows the fit on <paramref name="view"/> (the seam tests use to see what a display is given).</summary>
+    internal Progress(IProgressView view) => this.view = view;
+
     /// <summary>True when the live display is used.</summary>
     public bool IsLive => view.IsLive;
-
-    [Callback] private void BeforeEpoch() => epochStart = Stopwatch.GetTimestamp();
 
     [Callback] private void BeforeTrain() => Begin("train");
 
@@ -61,14 +65,26 @@ public sealed partial class Progress : Callback, IDisposable
         long elapsed = now - lastUpdate;
         stride = elapsed < Fast ? Math.Min(stride * 2, 1 << 20) : elapsed > Slow ? Math.Max(stride / 2, 1) : stride;
         (lastUpdate, sinceUpdate) = (now, 0);
-        view.Update(Iter + 1, Loss is null ? float.NaN : Loss.ToSingle());
+        if (Loss is not null)
+        {
+            lastLoss = Loss.ToSingle(); // the one device read, at the display's pace
+        }
+
+        view.Update(Iter + 1, lastLoss);
     }
 
     [Callback] private void AfterTrain() => view.EndPhase();
 
     [Callback] private void AfterValidate() => view.EndPhase();
 
-    [Callback] private void AfterEpoch() => view.Epoch(EpochSummary.Of(Learn, Stopwatch.GetElapsedTime(epochStart)));
+    [Callback]
+    private void AfterEpoch()
+    {
+        if (Learn.LastEpoch is EpochRecord row)
+        {
+            view.Epoch(row);
+        }
+    }
 
     [Callback] private void AfterFit() => view.EndPhase();
 
@@ -80,7 +96,7 @@ public sealed partial class Progress : Callback, IDisposable
 
     private void Begin(string phase)
     {
-        (lastUpdate, sinceUpdate) = (Stopwatch.GetTimestamp(), 0);
+        (lastUpdate, sinceUpdate, lastLoss) = (Stopwatch.GetTimestamp(), 0, float.NaN);
         view.BeginPhase(phase, Learn.Dl?.Count ?? 0);
     }
 

@@ -48,10 +48,10 @@ public sealed partial class Recorder
         raw.LineWidth = 1;
         raw.Color = raw.Color.WithAlpha(0.35);
         PngPlot.Line(plot, xs, smoothLosses.Take(n).ToArray(), "train (smoothed)");
-        var valid = epochs.Where(e => e.ValidLoss.HasValue && e.BatchesDone <= n).ToArray();
+        var valid = epochs.Zip(epochEnds, (e, end) => (e.ValidLoss, End: end)).Where(e => e.ValidLoss.HasValue && e.End <= n).ToArray();
         if (valid.Length > 0)
         {
-            var v = plot.Add.ScatterLine(valid.Select(e => (double)(e.BatchesDone - 1)).ToArray(), valid.Select(e => e.ValidLoss!.Value).ToArray());
+            var v = plot.Add.ScatterLine(valid.Select(e => (double)(e.End - 1)).ToArray(), valid.Select(e => e.ValidLoss!.Value).ToArray());
             v.LegendText = "valid";
             v.MarkerSize = 7;
             v.LineWidth = 1.5f;

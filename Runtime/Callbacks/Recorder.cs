@@ -1,4 +1,3 @@
-using System.Diagnostics;
 using static TorchSharp.torch;
 
 namespace CallbackGen;
@@ -6,7 +5,8 @@ namespace CallbackGen;
 /// <summary>
 /// Records a fit: for every training batch, the learning rate and every scheduled hyper-parameter of
 /// every parameter group and the loss with its smoothed value (β = 0.98, debiased); for every epoch,
-/// the training and validation losses, the validation metrics and the wall time. The values are
+/// the learner's epoch row (<see cref="Learner.LastEpoch"/>: training and validation losses, metrics,
+/// wall time — the numbers <see cref="Progress"/> and <see cref="CsvLogger"/> show). The values are
 /// available as data and as PNG charts (<see cref="PlotLr"/>, <see cref="PlotLoss"/>,
 /// <see cref="PlotSched"/>). Order 50. Batch losses stay on the device and are read once per
 /// training phase, so recording adds no device sync per batch.
@@ -23,19 +23,16 @@ namespace CallbackGen;
 [Callback(Order = 50)]
 public sealed partial class Recorder : Callback, ICheckpointable
 {
-    private const int StateVersion = 1;
+    private const int StateVersion = 2;
     private readonly SmoothedLoss smoother;
     private readonly List<double> losses = new();
     private readonly List<double> smoothLosses = new();
     private readonly List<EpochRecord> epochs = new();
-    private readonly Stopwatch epochClock = new();
+    private readonly List<int> epochEnds = new();
     private Hyper[] hypers = Array.Empty<Hyper>();
     private List<double>[][] values = Array.Empty<List<double>[]>();
     private Tensor? pendingLosses;
     private int pendingCount;
-    private int epochFirstBatch;
-    private PhaseStats? seenTrainStats;
-    private PhaseStats? seenValidStats;
 
     /// <summary>Creates a recorder.</summary>
     /// <param name="beta">The smoothing factor of <see cref="SmoothLosses"/>.</param>
@@ -56,8 +53,14 @@ public sealed partial class Recorder : Callback, ICheckpointable
     /// <summary>The learning rate of the last parameter group (the head) at every training batch.</summary>
     public IReadOnlyList<double> Lrs => GroupCount == 0 ? Array.Empty<double>() : Values(Hyper.Lr, GroupCount - 1);
 
-    /// <summary>One entry per finished epoch.</summary>
+    /// <summary>The learner's epoch row of every finished epoch (<see cref="Learner.LastEpoch"/>), in order.</summary>
     public IReadOnlyList<EpochRecord> Epochs => epochs;
+
+    /// <summary>
+    /// For each entry of <see cref="Epochs"/>, the number of training losses recorded in the fit up to
+    /// the end of that epoch: the x position of the epoch's validation point on the loss plot.
+    /// </summary>
+    public IReadOnlyList<int> EpochEnds => epochEnds;
 
     /// <summary>The validation loss of every epoch whose validation loss was published.</summary>
     public IReadOnlyList<double> ValidLosses => epochs.Where(e => e.ValidLoss.HasValue).Select(e => e.ValidLoss!.Value).ToArray();
@@ -108,20 +111,22 @@ public sealed partial class Recorder : Callback, ICheckpointable
         WriteList(writer, smoothLosses);
         smoother.Write(writer);
         writer.Write(epochs.Count);
-        foreach (EpochRecord e in epochs)
+        for (int i = 0; i < epochs.Count; i++)
         {
+            EpochRecord e = epochs[i];
             writer.Write(e.Epoch);
-            WriteNullable(writer, e.TrainLoss);
-            WriteNullable(writer, e.ValidLoss);
-            writer.Write(e.Metrics.Count);
-            foreach (var m in e.Metrics)
+            WriteStats(writer, e.Train);
+            WriteStats(writer, e.Valid);
+            IReadOnlyList<string> names = e.MetricNames;
+            writer.Write(names.Count);
+            foreach (string name in names)
             {
-                writer.Write(m.Key);
-                writer.Write(m.Value);
+                writer.Write(name);
             }
 
+            writer.Write(e.HasTrainMetrics);
             writer.Write(e.WallTime.Ticks);
-            writer.Write(e.BatchesDone);
+            writer.Write(epochEnds[i]);
         }
     }
 
@@ -156,19 +161,21 @@ public sealed partial class Recorder : Callback, ICheckpointable
         smoother.Read(reader);
         int epochCount = Count(reader, "epoch count");
         var newEpochs = new List<EpochRecord>(epochCount);
+        var newEnds = new List<int>(epochCount);
         for (int i = 0; i < epochCount; i++)
         {
             int epoch = reader.ReadInt32();
-            double? train = ReadNullable(reader);
-            double? valid = ReadNullable(reader);
-            int metricCount = Count(reader, "metric count");
-            var metrics = new KeyValuePair<string, double>[metricCount];
-            for (int m = 0; m < metricCount; m++)
+            PhaseStats? train = ReadStats(reader);
+            PhaseStats? valid = ReadStats(reader);
+            var names = new string[Count(reader, "metric count")];
+            for (int m = 0; m < names.Length; m++)
             {
-                metrics[m] = new(reader.ReadString(), reader.ReadDouble());
+                names[m] = reader.ReadString();
             }
 
-            newEpochs.Add(new EpochRecord(epoch, train, valid, metrics, TimeSpan.FromTicks(reader.ReadInt64()), reader.ReadInt32()));
+            bool trainMetrics = reader.ReadBoolean();
+            newEpochs.Add(new EpochRecord(epoch, train, valid, names, trainMetrics, TimeSpan.FromTicks(reader.ReadInt64())));
+            newEnds.Add(reader.ReadInt32());
         }
 
         hypers = newHypers;
@@ -177,6 +184,8 @@ public sealed partial class Recorder : Callback, ICheckpointable
         Replace(smoothLosses, newSmooth);
         epochs.Clear();
         epochs.AddRange(newEpochs);
+        epochEnds.Clear();
+        epochEnds.AddRange(newEnds);
         ReleasePending();
     }
 
@@ -191,16 +200,8 @@ public sealed partial class Recorder : Callback, ICheckpointable
         losses.Clear();
         smoothLosses.Clear();
         epochs.Clear();
+        epochEnds.Clear();
         smoother.Reset();
-        seenTrainStats = Learn.TrainStats;
-        seenValidStats = Learn.ValidStats;
-    }
-
-    [Callback]
-    private void BeforeEpoch()
-    {
-        epochFirstBatch = losses.Count + pendingCount;
-        epochClock.Restart();
     }
 
     [Callback]
@@ -242,18 +243,12 @@ public sealed partial class Recorder : Callback, ICheckpointable
     private void AfterEpoch()
     {
         Flush();
-        epochClock.Stop();
-        PhaseStats? train = Fresh(Learn.TrainStats, ref seenTrainStats);
-        PhaseStats? valid = Fresh(Learn.ValidStats, ref seenValidStats);
-        int first = Math.Min(epochFirstBatch, losses.Count);
-        double? trainLoss = train?.Loss ?? (losses.Count > first ? losses.Skip(first).Average() : null);
-        epochs.Add(new EpochRecord(
-            Epoch,
-            trainLoss,
-            valid?.Loss,
-            valid?.Metrics ?? Array.Empty<KeyValuePair<string, double>>(),
-            epochClock.Elapsed,
-            losses.Count));
+        // The learner's one row (null only when its AvgStatsCallback was removed: nothing to keep).
+        if (Learn.LastEpoch is EpochRecord row)
+        {
+            epochs.Add(row);
+            epochEnds.Add(losses.Count);
+        }
     }
 
     [Callback]
@@ -261,19 +256,6 @@ public sealed partial class Recorder : Callback, ICheckpointable
     {
         Flush();
         ReleasePending();
-    }
-
-    // Stats are published once per epoch; the same instance as last time means nothing new was
-    // published, and stats over no sample (a phase cancelled before its first batch) say nothing.
-    private static PhaseStats? Fresh(PhaseStats? current, ref PhaseStats? seen)
-    {
-        if (current is null || ReferenceEquals(current, seen))
-        {
-            return null;
-        }
-
-        seen = current;
-        return current.Count > 0 ? current : null;
     }
 
     private void Flush()
@@ -326,17 +308,40 @@ public sealed partial class Recorder : Callback, ICheckpointable
         return list;
     }
 
-    private static void WriteNullable(BinaryWriter writer, double? value)
+    private static void WriteStats(BinaryWriter writer, PhaseStats? stats)
     {
-        writer.Write(value.HasValue);
-        writer.Write(value ?? 0);
+        writer.Write(stats is not null);
+        if (stats is null)
+        {
+            return;
+        }
+
+        writer.Write(stats.Loss);
+        writer.Write(stats.Count);
+        writer.Write(stats.Metrics.Count);
+        foreach (var m in stats.Metrics)
+        {
+            writer.Write(m.Key);
+            writer.Write(m.Value);
+        }
     }
 
-    private static double? ReadNullable(BinaryReader reader)
+    private static PhaseStats? ReadStats(BinaryReader reader)
     {
-        bool has = reader.ReadBoolean();
-        double v = reader.ReadDouble();
-        return has ? v : null;
+        if (!reader.ReadBoolean())
+        {
+            return null;
+        }
+
+        double loss = reader.ReadDouble();
+        long count = reader.ReadInt64();
+        var metrics = new KeyValuePair<string, double>[Count(reader, "metric count")];
+        for (int m = 0; m < metrics.Length; m++)
+        {
+            metrics[m] = new(reader.ReadString(), reader.ReadDouble());
+        }
+
+        return new PhaseStats(loss, metrics, count);
     }
 
     private static int Count(BinaryReader reader, string what)

@@ -38,11 +38,19 @@ public sealed partial class Learner : IDisposable
     /// Callbacks kept for every fit; the learner owns them from now on (see <see cref="Dispose"/>).
     /// A <see cref="TrainEvalCallback"/>, an <see cref="AvgStatsCallback"/> and a <see cref="TerminateOnNaN"/> are always added.
     /// </param>
-    /// <param name="metrics">Metrics averaged over every phase into <see cref="TrainStats"/> and <see cref="ValidStats"/>.</param>
+    /// <param name="metrics">
+    /// Metrics computed over every validation phase into <see cref="ValidStats"/> (and over training
+    /// into <see cref="TrainStats"/> when <paramref name="trainMetrics"/> is true).
+    /// </param>
     /// <param name="device">
     /// Where to train: <see cref="Devices.Cpu"/>, <see cref="Devices.Cuda"/> or <see cref="Devices.Parse"/>("cuda:1");
     /// null keeps the device the model's parameters are on. The model is moved there now and every
     /// batch is moved there as it is drawn.
+    /// </param>
+    /// <param name="trainMetrics">
+    /// Also compute the metrics over every training batch (fastai's <c>train_metrics</c>). Off by
+    /// default: metrics on training batches cost time on every batch and mostly repeat what the
+    /// training loss says; the training loss is always averaged.
     /// </param>
     /// <exception cref="InvalidOperationException">CUDA was asked for and this process has no CUDA libtorch or no GPU.</exception>
     public Learner(
@@ -53,7 +61,8 @@ public sealed partial class Learner : IDisposable
         double lr = 1e-2,
         IEnumerable<Callback>? cbs = null,
         IEnumerable<Metric>? metrics = null,
-        Device? device = null)
+        Device? device = null,
+        bool trainMetrics = false)
     {
         Model = model ?? throw new ArgumentNullException(nameof(model));
         Data = data ?? throw new ArgumentNullException(nameof(data));
@@ -61,6 +70,7 @@ public sealed partial class Learner : IDisposable
         OptFunc = optFunc ?? Optimizer.Sgd();
         Lr = lr;
         Metrics = CheckMetrics(metrics);
+        TrainMetrics = trainMetrics;
         Device = ResolveDevice(device, model);
         MoveModelToDevice();
         dispatcher = new EventDispatcher(callbacks);
@@ -89,8 +99,11 @@ public sealed partial class Learner : IDisposable
     /// <summary>Creates the optimiser.</summary>
     public OptimizerFactory OptFunc { get; }
 
-    /// <summary>The metrics averaged into <see cref="TrainStats"/> and <see cref="ValidStats"/>, in order.</summary>
+    /// <summary>The metrics computed into <see cref="ValidStats"/> (and <see cref="TrainStats"/> when <see cref="TrainMetrics"/>), in order.</summary>
     public IReadOnlyList<Metric> Metrics { get; }
+
+    /// <summary>Whether the metrics are computed over training batches too (off by default: validation only).</summary>
+    public bool TrainMetrics { get; }
 
     /// <summary>The default learning rate.</summary>
     public double Lr { get; set; }
@@ -150,6 +163,13 @@ public sealed partial class Learner : IDisposable
     /// (and when the epoch was cancelled before validating).
     /// </summary>
     public PhaseStats? ValidStats { get; internal set; }
+
+    /// <summary>
+    /// The row of the epoch that just ended (epoch, training and validation stats, metrics, wall
+    /// time), built once by <see cref="AvgStatsCallback"/> at <c>AfterEpoch</c> (order −5) and read by
+    /// every logger and tracker; null from <c>BeforeEpoch</c> until then, and before the first epoch of a run.
+    /// </summary>
+    public EpochRecord? LastEpoch { get; internal set; }
 
     /// <summary>The loader of the current phase.</summary>
     public DataLoader? Dl { get; private set; }
@@ -269,6 +289,7 @@ public sealed partial class Learner : IDisposable
             }
 
             NEpoch = epochs;
+            LastEpoch = null;
             RunOutermost(Phase.Fit, doFit);
         }
         catch (Exception ex)

@@ -6,14 +6,14 @@ internal interface IProgressView : IDisposable
     /// <summary>A phase (training or validation) of <paramref name="total"/> batches begins.</summary>
     void BeginPhase(string name, int total);
 
-    /// <summary><paramref name="done"/> batches of the phase are done; <paramref name="loss"/> is the last batch's.</summary>
+    /// <summary><paramref name="done"/> batches of the phase are done; <paramref name="loss"/> is the last loss computed (NaN when none yet).</summary>
     void Update(int done, float loss);
 
     /// <summary>The phase ended (also when cancelled).</summary>
     void EndPhase();
 
     /// <summary>An epoch ended.</summary>
-    void Epoch(EpochSummary summary);
+    void Epoch(EpochRecord row);
 
     /// <summary>True when <see cref="Update"/> shows anything (so the loss need not be read otherwise).</summary>
     bool IsLive { get; }

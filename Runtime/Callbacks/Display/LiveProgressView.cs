@@ -55,7 +55,8 @@ internal sealed class LiveProgressView(IAnsiConsole console) : IProgressView
         if (bar is ProgressTask b)
         {
             b.Value = done;
-            b.Description = string.Create(CultureInfo.InvariantCulture, $"{b.Description.Split(' ')[0]} loss {loss:0.0000}");
+            string shown = float.IsNaN(loss) ? "-" : loss.ToString("0.0000", CultureInfo.InvariantCulture);
+            b.Description = $"{b.Description.Split(' ')[0]} loss {shown}";
         }
     }
 
@@ -66,11 +67,11 @@ internal sealed class LiveProgressView(IAnsiConsole console) : IProgressView
         (render, finish, bar) = (null, null, null);
     }
 
-    public void Epoch(EpochSummary s)
+    public void Epoch(EpochRecord row)
     {
         EndPhase();
-        string[] names = new[] { "epoch" }.Concat(s.ValueNames).Append("time").ToArray();
-        string[] cells = new[] { (s.Epoch + 1).ToString(CultureInfo.InvariantCulture) }.Concat(s.Values.Select(EpochSummary.Show)).Append(s.TimeText).ToArray();
+        string[] names = EpochText.Header(row);
+        string[] cells = EpochText.Cells(row);
         if (!headerShown)
         {
             console.MarkupLine("[bold]" + Markup.Escape(Row(names)) + "[/]");

@@ -20,9 +20,9 @@ internal sealed class PlainProgressView(TextWriter output) : IProgressView
     {
     }
 
-    public void Epoch(EpochSummary summary)
+    public void Epoch(EpochRecord row)
     {
-        output.WriteLine(summary.ToLine());
+        output.WriteLine(EpochText.Line(row));
         output.Flush();
     }
 

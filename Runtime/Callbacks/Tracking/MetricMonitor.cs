@@ -1,16 +1,12 @@
 namespace CallbackGen;
 
 /// <summary>
-/// Reads one epoch-level number from the learner's <see cref="Learner.TrainStats"/> or
-/// <see cref="Learner.ValidStats"/> and tracks its best value. Names: <c>valid_loss</c>,
-/// <c>train_loss</c>, <c>valid_accuracy</c>, or a bare metric name such as <c>accuracy</c>
-/// (validation).
+/// Reads one column of the learner's epoch row (<see cref="Learner.LastEpoch"/>) and tracks its best
+/// value. Names: <c>valid_loss</c>, <c>train_loss</c>, <c>valid_accuracy</c>, a bare metric name such
+/// as <c>accuracy</c> (validation), or <c>train_accuracy</c> (with training metrics on).
 /// </summary>
 internal sealed class MetricMonitor
 {
-    private readonly bool train;
-    private readonly string metric;
-
     public MetricMonitor(string monitor, Goal goal, double minDelta, string owner)
     {
         ArgumentException.ThrowIfNullOrWhiteSpace(monitor);
@@ -23,10 +19,6 @@ internal sealed class MetricMonitor
         Goal = goal;
         MinDelta = minDelta;
         Owner = owner;
-        train = monitor.StartsWith("train_", StringComparison.Ordinal);
-        metric = train ? monitor["train_".Length..]
-            : monitor.StartsWith("valid_", StringComparison.Ordinal) ? monitor["valid_".Length..]
-            : monitor;
         Reset();
     }
 
@@ -44,11 +36,25 @@ internal sealed class MetricMonitor
     public void Reset() => Best = Goal == Goal.Minimize ? double.PositiveInfinity : double.NegativeInfinity;
 
     /// <summary>The monitored value of the epoch that just ended.</summary>
+    /// <exception cref="InvalidOperationException">There is no epoch row, or the phase did not run, or it has no such column.</exception>
     public double Read(Learner learn)
     {
-        PhaseStats stats = (train ? learn.TrainStats : learn.ValidStats) ?? throw new InvalidOperationException(
-            $"{Owner} monitors '{Name}', but no callback published Learner.{(train ? "TrainStats" : "ValidStats")} this epoch; attach the metrics callback (or monitor another phase).");
-        return stats[metric];
+        EpochRecord row = learn.LastEpoch ?? throw new InvalidOperationException(
+            $"{Owner} monitors '{Name}', but no epoch row (Learner.LastEpoch) was built this epoch; the learner's AvgStatsCallback builds it: keep it attached.");
+        if (!row.TryGet(Name, out double value))
+        {
+            throw new InvalidOperationException(
+                $"{Owner} monitors '{Name}', but the epoch row has no such column. Columns: {string.Join(", ", row.Columns)}"
+                + (Name.StartsWith("train_", StringComparison.Ordinal) && Name != "train_loss" ? " (training metrics are computed only with trainMetrics: true on the Learner)." : "."));
+        }
+
+        if (double.IsNaN(value) && (Name.StartsWith("train_", StringComparison.Ordinal) ? row.Train : row.Valid) is null)
+        {
+            throw new InvalidOperationException(
+                $"{Owner} monitors '{Name}', but its phase did not run this epoch (epoch {row.Epoch}); nothing was published to compare.");
+        }
+
+        return value;
     }
 
     /// <summary>True, and <see cref="Best"/> updated, when <paramref name="value"/> beats the best by more than min_delta. NaN never does.</summary>

@@ -34,6 +34,9 @@ public sealed partial class EarlyStoppingTests : IDisposable
         Assert.Equal(4, stop.Best);
         Assert.Equal(3, learn.Epoch);
         TinyTask.AssertBitIdentical(best.Weights!, TinyTask.Weights(learn));
+        Assert.Equal(
+            "EarlyStopping: stopped after epoch 3: valid_loss 4.200000 has not improved on the best 4.000000 (epoch 1) for 2 epochs (patience 2, min_delta 0).",
+            stop.StopReason);
     }
 
     [Fact]

@@ -18,9 +18,9 @@ public sealed class ProgressTests
         Assert.Equal(3, lines.Length);
         Assert.All(lines, l => Assert.DoesNotContain('\u001b', l));
         Assert.All(lines, l => Assert.DoesNotContain('\r', l));
-        Assert.StartsWith("epoch 1/3  train_loss ", lines[0], StringComparison.Ordinal);
+        Assert.StartsWith("epoch 0  train_loss ", lines[0], StringComparison.Ordinal);
         Assert.Contains("  valid_loss 0.400000  accuracy -0.400000  time ", lines[1], StringComparison.Ordinal);
-        Assert.StartsWith("epoch 3/3", lines[2], StringComparison.Ordinal);
+        Assert.StartsWith("epoch 2  ", lines[2], StringComparison.Ordinal);
     }
 
     [Fact]

@@ -1,5 +1,5 @@
 using System.Globalization;
-using CallbackGen.Runtime.Tests.Callbacks.Support;
+using CallbackGen.Runtime.Tests.Support;
 using static TorchSharp.torch;
 
 namespace CallbackGen.Runtime.Tests.Recording;
@@ -65,7 +65,7 @@ public sealed partial class EpochRecordTests : IDisposable
         var output = new StringWriter();
         var rec = new Recorder();
         var probe = new RowProbe();
-        Learner learn = Learning.TinyTask.Learner(trainBatches: 3, validBatches: 2);
+        Learner learn = TinyTask.Learner(trainBatches: 3, validBatches: 2);
 
         learn.Fit(2, cbs: new Callback[] { rec, new Progress(output), new CsvLogger(csv), new EarlyStopping(patience: 5), probe });
 
@@ -112,14 +112,14 @@ public sealed partial class EpochRecordTests : IDisposable
     [Fact]
     public void Metrics_run_on_validation_only_unless_training_metrics_are_asked_for()
     {
-        Learner plain = Learning.TinyTask.Learner(trainBatches: 3, validBatches: 2);
+        Learner plain = TinyTask.Learner(trainBatches: 3, validBatches: 2);
         plain.Fit(1);
         Assert.Empty(plain.TrainStats!.Metrics);
         Assert.Equal(new[] { "train_loss", "valid_loss", "accuracy" }, plain.LastEpoch!.Columns);
         Assert.InRange(plain.LastEpoch["accuracy"], 0, 1);
         Assert.Equal(plain.LastEpoch["accuracy"], plain.LastEpoch["valid_accuracy"]);
 
-        var withTrain = new Learner(Learning.TinyTask.Model(), Learning.TinyTask.Data(3, 2), Losses.CrossEntropy, Optimizer.Sgd(), lr: 0.1,
+        var withTrain = new Learner(TinyTask.Model(), TinyTask.Data(3, 2), Losses.CrossEntropy, Optimizer.Sgd(), lr: 0.1,
             metrics: new[] { Metric.Accuracy }, trainMetrics: true);
         string csv = Path.Combine(dir, "train-metrics.csv");
         withTrain.Fit(1, cbs: new[] { new CsvLogger(csv) });
@@ -134,8 +134,8 @@ public sealed partial class EpochRecordTests : IDisposable
     [Fact]
     public void A_cancelled_validation_keeps_the_columns_and_leaves_its_values_missing()
     {
-        var cancel = new Learning.RecordingCallback(new List<string>()).ThrowAt(Event.BeforeValidate, () => new CancelValidateException());
-        Learner learn = Learning.TinyTask.Learner(cbs: new Callback[] { cancel });
+        var cancel = new RecordingCallback(new List<string>()).ThrowAt(Event.BeforeValidate, () => new CancelValidateException());
+        Learner learn = TinyTask.Learner(cbs: new Callback[] { cancel });
         var output = new StringWriter();
 
         learn.Fit(1, cbs: new[] { new Progress(output) });
@@ -150,7 +150,7 @@ public sealed partial class EpochRecordTests : IDisposable
     public void The_live_bar_keeps_the_last_loss_when_a_batch_is_skipped_before_its_loss()
     {
         var view = new RecordingView();
-        Learner learn = Learning.TinyTask.Learner(cbs: new Callback[] { new SkipAfterFirstBatch() }, trainBatches: 6);
+        Learner learn = TinyTask.Learner(cbs: new Callback[] { new SkipAfterFirstBatch() }, trainBatches: 6);
 
         learn.Fit(1, cbs: new[] { new Progress(view) });
 

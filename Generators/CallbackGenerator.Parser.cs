@@ -93,7 +93,7 @@ namespace CallbackGen.Generators
                 }
 
                 handlers.Sort((a, b) => a.EventIndex.CompareTo(b.EventIndex));
-                return new CallbackClassModel(Container(type), EquatableArray.From(handlers));
+                return new CallbackClassModel(Container(type), EquatableArray.From(handlers), classOrder);
             }
 
             /// <summary>The model of the [Annealer] method <c>ctx.TargetSymbol</c>, or null when its shape is invalid.</summary>

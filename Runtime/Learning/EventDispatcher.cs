@@ -14,44 +14,13 @@ namespace CallbackGen;
 /// </remarks>
 internal sealed class EventDispatcher
 {
+    // The phase table and the plan's rows come from the one catalogue (Shared/EventCatalog.cs), shared
+    // with the generator and the analyzers; Phase's ordinals index EventCatalog.Phases.
     private static readonly (Event Before, Event After, Event AfterCancel, Type Cancel)[] Phases =
-    {
-        (Event.BeforeFit, Event.AfterFit, Event.AfterCancelFit, typeof(CancelFitException)),
-        (Event.BeforeEpoch, Event.AfterEpoch, Event.AfterCancelEpoch, typeof(CancelEpochException)),
-        (Event.BeforeTrain, Event.AfterTrain, Event.AfterCancelTrain, typeof(CancelTrainException)),
-        (Event.BeforeValidate, Event.AfterValidate, Event.AfterCancelValidate, typeof(CancelValidateException)),
-        (Event.BeforeBatch, Event.AfterBatch, Event.AfterCancelBatch, typeof(CancelBatchException)),
-        (Event.BeforeBackward, Event.AfterBackward, Event.AfterCancelBackward, typeof(CancelBackwardException)),
-        (Event.BeforeStep, Event.AfterStep, Event.AfterCancelStep, typeof(CancelStepException)),
-    };
+        EventCatalog.Phases.Select(p => (Parse(p.Before), Parse(p.After), Parse(p.AfterCancel), CancelType(p.CancelException))).ToArray();
 
-    /// <summary>The events in the order the loop reaches them, with their nesting depth (for the plan).</summary>
     private static readonly (Event Event, int Depth)[] LoopOrder =
-    {
-        (Event.BeforeFit, 0),
-        (Event.BeforeEpoch, 1),
-        (Event.BeforeTrain, 2),
-        (Event.BeforeBatch, 3),
-        (Event.AfterPred, 4),
-        (Event.AfterLoss, 4),
-        (Event.BeforeBackward, 4),
-        (Event.AfterCancelBackward, 4),
-        (Event.AfterBackward, 4),
-        (Event.BeforeStep, 4),
-        (Event.AfterCancelStep, 4),
-        (Event.AfterStep, 4),
-        (Event.AfterCancelBatch, 3),
-        (Event.AfterBatch, 3),
-        (Event.AfterCancelTrain, 2),
-        (Event.AfterTrain, 2),
-        (Event.BeforeValidate, 2),
-        (Event.AfterCancelValidate, 2),
-        (Event.AfterValidate, 2),
-        (Event.AfterCancelEpoch, 1),
-        (Event.AfterEpoch, 1),
-        (Event.AfterCancelFit, 0),
-        (Event.AfterFit, 0),
-    };
+        EventCatalog.LoopOrder.Select(o => ((Event)o.Event, o.Depth)).ToArray();
 
     private readonly IReadOnlyList<Callback> callbacks;
     private readonly int[] open = new int[Phases.Length];
@@ -60,23 +29,6 @@ internal sealed class EventDispatcher
     /// <summary>Creates the dispatcher of a callback list that the owner keeps up to date.</summary>
     /// <param name="callbacks">The live list; call <see cref="Invalidate"/> after every change.</param>
     public EventDispatcher(IReadOnlyList<Callback> callbacks) => this.callbacks = callbacks;
-
-    /// <summary>True while any phase scope is open (a fit or a validation is running).</summary>
-    public bool IsRunning
-    {
-        get
-        {
-            foreach (int count in open)
-            {
-                if (count > 0)
-                {
-                    return true;
-                }
-            }
-
-            return false;
-        }
-    }
 
     /// <summary>The callback list changed: rebuild the tables before the next event.</summary>
     public void Invalidate() => table = null;
@@ -217,6 +169,11 @@ internal sealed class EventDispatcher
             $"Throw it from an event inside that phase: a cancel exception is caught only by the scope of its own phase, " +
             $"which spans Before{ToPascal(phase)} and everything up to (not including) After{ToPascal(phase)} (see docs/events.md).", ex);
     }
+
+    private static Event Parse(string name) => Enum.Parse<Event>(name);
+
+    private static Type CancelType(string name) =>
+        typeof(CancelException).Assembly.GetType(typeof(CancelException).Namespace + "." + name, throwOnError: true)!;
 
     private static string ToPascal(string phase) => char.ToUpperInvariant(phase[0]) + phase[1..];
 

@@ -88,7 +88,7 @@ public class GeneratorAndAnalyzerFuzzTests(ITestOutputHelper log)
         // The runtime compiled from source as its project does, so its callbacks are valid as written.
         var files = RepositoryFiles.CSharpFiles("Runtime")
             .Where(f => !f.Path.StartsWith("Runtime/build/", StringComparison.Ordinal) || f.Path == "Runtime/build/ElfVersionPatcher.cs")
-            .Concat(RepositoryFiles.CSharpFiles("Generators/Shared"))
+            .Concat(RepositoryFiles.CSharpFiles("Shared"))
             .ToArray();
         ToolRun run = ToolRun.Build(
             files.Select(f => CSharpSyntaxTree.ParseText(f.Text, BuildInputs.RuntimeParseOptions, path: f.Path)),

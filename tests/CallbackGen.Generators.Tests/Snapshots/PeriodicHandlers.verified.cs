@@ -24,6 +24,7 @@ namespace User
         [global::System.CodeDom.Compiler.GeneratedCode("CallbackGen.Generators", "0.1.0")]
         protected override int GetHandlerOrder(global::CallbackGen.Event e) => e switch
         {
+            global::CallbackGen.Event.BeforeFit => 0,
             global::CallbackGen.Event.BeforeBatch => 0,
             global::CallbackGen.Event.AfterLoss => 0,
             global::CallbackGen.Event.AfterBatch => 0,

@@ -98,11 +98,24 @@ public abstract class Callback
     /// <summary>The learner's metrics, in the order their values appear in <see cref="TrainStats"/> and <see cref="ValidStats"/>.</summary>
     protected IReadOnlyList<Metric> Metrics => Learn.Metrics;
 
+    /// <summary>The kind of the run in progress (or of the last run): fit, LR finder, validation or prediction.</summary>
+    protected RunKind RunKind => Learn.RunKind;
+
+    /// <summary>
+    /// The kinds of run in which this callback's handlers (and its <see cref="Teardown"/>) are called;
+    /// every kind by default. Callbacks that write or report results (checkpoints, logs, trackers,
+    /// the epoch table) return <see cref="RunKinds.Fit"/>, so an LR finder, a validation or a
+    /// prediction leaves their files and their state as it found them.
+    /// </summary>
+    /// <example><code>public override RunKinds RunsIn => RunKinds.Fit | RunKinds.Validate;</code></example>
+    public virtual RunKinds RunsIn => RunKinds.All;
+
     /// <summary>A short name for logs and the dispatch plan (the type's name by default).</summary>
     public virtual string Name => GetType().Name;
 
     /// <summary>
-    /// Called once at the very end of every <see cref="Learner.Fit(int, double?, IEnumerable{Callback}?)"/> and <see cref="Learner.Validate"/>,
+    /// Called once at the very end of every run this callback takes part in (see <see cref="RunsIn"/>):
+    /// <see cref="Learner.Fit(int, double?, IEnumerable{Callback}?)"/>, <see cref="Learner.Validate"/>, <see cref="Learner.LrFind"/>,
     /// however the run ended: normally, cancelled, or by an exception (then <paramref name="error"/> is
     /// that exception, which keeps propagating after every callback's teardown ran). Release here what
     /// the callback holds only while a run is going on (an open file, a live display), because

@@ -32,6 +32,9 @@ public sealed partial class CsvLogger : Callback, ICheckpointable, IDisposable
     /// <summary>Whether an existing file is continued.</summary>
     public bool Append { get; }
 
+    /// <summary>Fits only: an LR finder, a validation or a prediction leaves it as it was.</summary>
+    public override RunKinds RunsIn => RunKinds.Fit;
+
     /// <inheritdoc/>
     public string StateKey => "CsvLogger:" + Path;
 

@@ -59,6 +59,9 @@ public sealed partial class EarlyStopping : Callback, ICheckpointable, IDisposab
     /// </summary>
     public string? StopReason { get; private set; }
 
+    /// <summary>Fits only: an LR finder, a validation or a prediction leaves it as it was.</summary>
+    public override RunKinds RunsIn => RunKinds.Fit;
+
     /// <inheritdoc/>
     public string StateKey => "EarlyStopping:" + monitor.Name;
 

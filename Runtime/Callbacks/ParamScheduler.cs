@@ -40,6 +40,9 @@ public sealed partial class ParamScheduler : Callback, ICheckpointable
     /// </summary>
     public IReadOnlyList<IReadOnlyList<double>> LastValues => entries.Select(e => (IReadOnlyList<double>)e.Last).ToArray();
 
+    /// <summary>Fits only: an LR finder, a validation or a prediction leaves it as it was.</summary>
+    public override RunKinds RunsIn => RunKinds.Fit;
+
     /// <inheritdoc/>
     public string StateKey => "ParamScheduler[" + string.Join(",", entries.Select(e => e.Hyper.Name)) + "]";
 

@@ -46,6 +46,9 @@ public sealed partial class Progress : Callback, IDisposable
     /// <summary>Shows the fit on <paramref name="view"/> (the seam tests use to see what a display is given).</summary>
     internal Progress(IProgressView view) => this.view = view;
 
+    /// <summary>Fits only: an LR finder, a validation or a prediction leaves it as it was.</summary>
+    public override RunKinds RunsIn => RunKinds.Fit;
+
     /// <summary>True when the live display is used.</summary>
     public bool IsLive => view.IsLive;
 
@@ -90,6 +93,21 @@ public sealed partial class Progress : Callback, IDisposable
 
     /// <summary>Releases what the run held, however it ended (the learner calls this after every fit).</summary>
     protected internal override void Teardown(Exception? error) => Dispose();
+
+    /// <summary>
+    /// Writes <paramref name="line"/> above the live bar (for <see cref="Learner.Log"/>); false when
+    /// the display is not live, so the caller writes it elsewhere.
+    /// </summary>
+    internal bool TryWriteLine(string line)
+    {
+        if (!view.IsLive)
+        {
+            return false;
+        }
+
+        view.WriteLine(line);
+        return true;
+    }
 
     /// <summary>Stops a live display that is still running (a fit that ended by an exception).</summary>
     public void Dispose() => view.Dispose();

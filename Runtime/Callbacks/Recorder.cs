@@ -65,6 +65,9 @@ public sealed partial class Recorder : Callback, ICheckpointable
     /// <summary>The validation loss of every epoch whose validation loss was published.</summary>
     public IReadOnlyList<double> ValidLosses => epochs.Where(e => e.ValidLoss.HasValue).Select(e => e.ValidLoss!.Value).ToArray();
 
+    /// <summary>Fits only: an LR finder, a validation or a prediction leaves it as it was.</summary>
+    public override RunKinds RunsIn => RunKinds.Fit;
+
     /// <inheritdoc/>
     public string StateKey => "Recorder";
 

@@ -47,6 +47,9 @@ public sealed partial class SaveModel : Callback, ICheckpointable
     /// <summary>The best value of the monitored metric so far (NaN when saving every epoch).</summary>
     public double Best => monitor?.Best ?? double.NaN;
 
+    /// <summary>Fits only: an LR finder, a validation or a prediction leaves it as it was.</summary>
+    public override RunKinds RunsIn => RunKinds.Fit;
+
     /// <inheritdoc/>
     public string StateKey => "SaveModel:" + Path;
 

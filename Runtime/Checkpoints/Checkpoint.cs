@@ -203,6 +203,16 @@ internal sealed class Checkpoint
     private void LoadOptimizer(Learner learn, BinaryReader r) =>
         Guard("the optimiser's state", r, () => learn.Opt.LoadState(r));
 
+    /// <summary>The random generators' states (torch's default, the loaders'), as the <c>rng</c> section holds them.</summary>
+    internal static byte[] SaveRng(Learner learn) => Bytes(w => SaveRng(learn, w));
+
+    /// <summary>Restores states from <see cref="SaveRng(Learner)"/>.</summary>
+    internal static void LoadRng(Learner learn, byte[] state)
+    {
+        using var r = new BinaryReader(new MemoryStream(state, writable: false), Encoding.UTF8);
+        LoadRng(learn, r);
+    }
+
     private static void SaveRng(Learner learn, BinaryWriter w)
     {
         using (Tensor s = random.get_rng_state())

@@ -25,6 +25,7 @@ internal sealed class EventDispatcher
     private readonly IReadOnlyList<Callback> callbacks;
     private readonly int[] open = new int[Phases.Length];
     private Callback[][]? table;
+    private RunKind kind;
 
     /// <summary>Creates the dispatcher of a callback list that the owner keeps up to date.</summary>
     /// <param name="callbacks">The live list; call <see cref="Invalidate"/> after every change.</param>
@@ -32,6 +33,26 @@ internal sealed class EventDispatcher
 
     /// <summary>The callback list changed: rebuild the tables before the next event.</summary>
     public void Invalidate() => table = null;
+
+    /// <summary>
+    /// The kind of the run about to start: only callbacks whose <see cref="Callback.RunsIn"/>
+    /// includes it are in the tables.
+    /// </summary>
+    public RunKind Kind
+    {
+        get => kind;
+        set
+        {
+            if (kind != value)
+            {
+                kind = value;
+                table = null;
+            }
+        }
+    }
+
+    /// <summary>True when <paramref name="cb"/> takes part in runs of the current <see cref="Kind"/>.</summary>
+    public bool TakesPart(Callback cb) => cb.RunsIn.Includes(kind);
 
     /// <summary>Calls every handler of <paramref name="e"/> in order.</summary>
     public void Fire(Event e)
@@ -96,10 +117,10 @@ internal sealed class EventDispatcher
     public static InvalidOperationException Escaped(CancelException ex) =>
         Misuse(ex, $"{ex.GetType().Name} was thrown outside any callback handler");
 
-    /// <summary>The dispatch plan: each event, in the order the loop reaches it, with its handlers in call order.</summary>
+    /// <summary>The dispatch plan of a fit: each event, in the order the loop reaches it, with its handlers in call order.</summary>
     public string Describe()
     {
-        Callback[][] t = Table;
+        Callback[][] t = Build(callbacks, RunKind.Fit);
         int handled = t.Count(h => h.Length > 0);
         var sb = new StringBuilder();
         sb.Append("Dispatch plan: ").Append(callbacks.Count).Append(callbacks.Count == 1 ? " callback (" : " callbacks (")
@@ -125,9 +146,9 @@ internal sealed class EventDispatcher
         return sb.ToString();
     }
 
-    private Callback[][] Table => table ??= Build(callbacks);
+    private Callback[][] Table => table ??= Build(callbacks, kind);
 
-    private static Callback[][] Build(IReadOnlyList<Callback> callbacks)
+    private static Callback[][] Build(IReadOnlyList<Callback> callbacks, RunKind kind)
     {
         var t = new Callback[EventSet.EventCount][];
         for (int e = 0; e < EventSet.EventCount; e++)
@@ -135,7 +156,7 @@ internal sealed class EventDispatcher
             Event ev = (Event)e;
             t[e] = callbacks
                 .Select((cb, index) => (cb, index))
-                .Where(x => x.cb.HandledEvents.Contains(ev))
+                .Where(x => x.cb.HandledEvents.Contains(ev) && x.cb.RunsIn.Includes(kind))
                 .OrderBy(x => x.cb.OrderOf(ev))
                 .ThenBy(x => x.index)
                 .Select(x => x.cb)

@@ -2,7 +2,7 @@ using CallbackGen.Checkpoints;
 
 namespace CallbackGen;
 
-/// <summary>Checkpoints: resuming a fit exactly where a checkpoint left it.</summary>
+/// <content>Checkpoints: resuming a fit exactly where a checkpoint left it.</content>
 public sealed partial class Learner
 {
     private Checkpoint? pendingResume;

@@ -64,9 +64,16 @@ public sealed partial class Learner
     /// The learning-rate range test: trains for up to <paramref name="numIt"/> batches with a learning
     /// rate growing exponentially from <paramref name="startLr"/> to <paramref name="endLr"/>, without
     /// validation, stopping early when the smoothed loss exceeds 4× its best (<paramref name="stopDiv"/>).
-    /// Afterwards the model's weights and buffers and the optimiser's state are restored bit for bit,
+    /// Afterwards the model's weights and buffers, the optimiser's state, the random generators (torch's
+    /// default and the loaders') and the learner's counters and statistics are restored bit for bit,
     /// also when the test throws.
     /// </summary>
+    /// <remarks>
+    /// The test is a run of kind <see cref="RunKind.LrFind"/>: callbacks whose <see cref="Callback.RunsIn"/>
+    /// leaves it out (<see cref="SaveModel"/>, <see cref="CsvLogger"/>, <see cref="EarlyStopping"/>,
+    /// <see cref="Recorder"/>, <see cref="ParamScheduler"/>, <see cref="Progress"/>) see none of it, so
+    /// their files and state are as the test found them.
+    /// </remarks>
     /// <param name="startLr">The first learning rate.</param>
     /// <param name="endLr">The last learning rate.</param>
     /// <param name="numIt">The number of batches at most (the training data is repeated as needed).</param>
@@ -94,12 +101,16 @@ public sealed partial class Learner
         }
 
         Dictionary<string, Tensor> weights = SnapshotWeights();
+        LoopState loop = LoopState.Of(this);
+        byte[] rng = Checkpoints.Checkpoint.SaveRng(this);
         try
         {
-            Fit(epochs, cbs: new[] { finder });
+            RunFit(RunKind.LrFind, epochs, lr: null, cbs: new[] { finder });
         }
         finally
         {
+            loop.Restore(this);
+            Checkpoints.Checkpoint.LoadRng(this, rng);
             RestoreWeights(weights);
             if (hadOptimizer)
             {

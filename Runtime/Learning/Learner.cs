@@ -192,9 +192,19 @@ public sealed partial class Learner : IDisposable
     }
 
     /// <summary>Detaches a callback (also allowed from a handler during a fit); true when it was attached here.</summary>
+    /// <exception cref="InvalidOperationException">
+    /// The callback is the learner's <see cref="TrainEvalCallback"/>, which the loop depends on.
+    /// </exception>
     public bool Remove(Callback cb)
     {
         ArgumentNullException.ThrowIfNull(cb);
+        if (cb is TrainEvalCallback && callbacks.Contains(cb))
+        {
+            throw new InvalidOperationException(
+                "The TrainEvalCallback cannot be removed: the loop depends on it to switch the model between train and eval mode " +
+                "and to keep Epoch, TrainIter and PctTrain, which schedules, checkpoints and resumes read.");
+        }
+
         if (!callbacks.Remove(cb))
         {
             return false;
@@ -263,20 +273,18 @@ public sealed partial class Learner : IDisposable
             CheckLr(l, nameof(lr));
         }
 
-        BeginRun(nameof(Fit));
+        RunFit(RunKind.Fit, epochs, lr, cbs);
+    }
+
+    /// <summary>The fit loop of every training run (a fit, the LR finder); see <see cref="Fit(int, double?, IEnumerable{Callback}?)"/>.</summary>
+    internal void RunFit(RunKind kind, int epochs, double? lr, IEnumerable<Callback>? cbs)
+    {
+        BeginRun(kind == RunKind.Fit ? nameof(Fit) : kind.ToString(), kind);
         List<Callback> added = new();
         Exception? error = null;
         try
         {
-            if (cbs is not null)
-            {
-                foreach (Callback cb in cbs)
-                {
-                    Add(cb);
-                    added.Add(cb);
-                }
-            }
-
+            AttachForRun(cbs, added);
             if (lr is double newLr)
             {
                 Lr = newLr;
@@ -381,6 +389,12 @@ public sealed partial class Learner : IDisposable
     {
         Pred = Model.forward(Xb);
         dispatcher.Fire(Event.AfterPred);
+        if (RunKind == RunKind.Predict)
+        {
+            // A prediction computes no loss (its targets may be placeholders): its batches end after AfterPred.
+            return;
+        }
+
         Loss = LossFunc(Pred, Yb);
         dispatcher.Fire(Event.AfterLoss);
         if (!Training)
@@ -410,7 +424,7 @@ public sealed partial class Learner : IDisposable
         }
     }
 
-    private void BeginRun(string what)
+    private void BeginRun(string what, RunKind kind)
     {
         ObjectDisposedException.ThrowIf(disposed, this);
         if (running)
@@ -419,6 +433,9 @@ public sealed partial class Learner : IDisposable
         }
 
         running = true;
+        RunKind = kind;
+        dispatcher.Kind = kind;
+        messages.Clear();
     }
 
     /// <summary>The cleanup of every exit of a run; see <see cref="Fit(int, double?, IEnumerable{Callback}?)"/>'s remarks.</summary>
@@ -438,6 +455,12 @@ public sealed partial class Learner : IDisposable
 
             foreach (Callback cb in callbacks.ToArray())
             {
+                if (!dispatcher.TakesPart(cb))
+                {
+                    // It saw nothing of this run, so it has nothing of it to release.
+                    continue;
+                }
+
                 try
                 {
                     cb.Teardown(error);

@@ -12,6 +12,9 @@ internal interface IProgressView : IDisposable
     /// <summary>The phase ended (also when cancelled).</summary>
     void EndPhase();
 
+    /// <summary>A line of run output (from <see cref="Learner.Log"/>), shown above a live bar.</summary>
+    void WriteLine(string line);
+
     /// <summary>An epoch ended.</summary>
     void Epoch(EpochRecord row);
 

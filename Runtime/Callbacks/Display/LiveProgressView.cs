@@ -67,6 +67,9 @@ internal sealed class LiveProgressView(IAnsiConsole console) : IProgressView
         (render, finish, bar) = (null, null, null);
     }
 
+    // Spectre's live display redraws below what is written while it runs, so the line lands above the bar.
+    public void WriteLine(string line) => console.WriteLine(line);
+
     public void Epoch(EpochRecord row)
     {
         EndPhase();

@@ -20,6 +20,12 @@ internal sealed class PlainProgressView(TextWriter output) : IProgressView
     {
     }
 
+    public void WriteLine(string line)
+    {
+        output.WriteLine(line);
+        output.Flush();
+    }
+
     public void Epoch(EpochRecord row)
     {
         output.WriteLine(EpochText.Line(row));

@@ -1,5 +1,5 @@
 using System.Security.Cryptography;
-using CallbackGen.Runtime.Tests.Callbacks.Support;
+using CallbackGen.Runtime.Tests.Support;
 using Xunit.Abstractions;
 using static TorchSharp.torch;
 
@@ -17,7 +17,7 @@ public sealed partial class RunKindTests(ITestOutputHelper output) : IDisposable
     [Fact]
     public void LrFind_after_a_fit_leaves_every_file_and_every_callbacks_state_as_it_found_them()
     {
-        using var task = new Callbacks.Support.TinyTask(samples: 64, batchSize: 16);
+        using var task = new TinyTask(samples: 64, batchSize: 16);
         string last = Path.Combine(dir, "last.ckpt"), best = Path.Combine(dir, "best.ckpt"), csv = Path.Combine(dir, "history.csv");
         var progressOut = new StringWriter();
         var recorder = new Recorder();
@@ -64,7 +64,7 @@ public sealed partial class RunKindTests(ITestOutputHelper output) : IDisposable
     [Fact]
     public void A_fit_after_LrFind_trains_exactly_as_a_fit_without_it()
     {
-        using var task = new Callbacks.Support.TinyTask(samples: 64, batchSize: 16);
+        using var task = new TinyTask(samples: 64, batchSize: 16);
         Learner a = task.Learner(modelSeed: 1);
         manual_seed(3);
         a.Fit(2);
@@ -74,13 +74,13 @@ public sealed partial class RunKindTests(ITestOutputHelper output) : IDisposable
         b.LrFind(numIt: 6);
         b.Fit(2);
 
-        Callbacks.Support.TinyTask.AssertBitIdentical(Callbacks.Support.TinyTask.Weights(a), Callbacks.Support.TinyTask.Weights(b));
+        TinyTask.AssertBitIdentical(TinyTask.Weights(a), TinyTask.Weights(b));
     }
 
     [Fact]
     public void Callbacks_run_only_in_the_kinds_they_list_and_see_the_kind_of_the_run()
     {
-        using var task = new Callbacks.Support.TinyTask(samples: 32, batchSize: 16);
+        using var task = new TinyTask(samples: 32, batchSize: 16);
         var fitOnly = new KindSpy(RunKinds.Fit);
         var everywhere = new KindSpy(RunKinds.All);
         Learner learn = task.Learner(modelSeed: 1, cbs: new Callback[] { fitOnly, everywhere });
@@ -98,7 +98,7 @@ public sealed partial class RunKindTests(ITestOutputHelper output) : IDisposable
     [Fact]
     public void A_prediction_run_calls_no_loss_and_leaves_the_statistics_as_they_were()
     {
-        using var task = new Callbacks.Support.TinyTask(samples: 32, batchSize: 16);
+        using var task = new TinyTask(samples: 32, batchSize: 16);
         var spy = new KindSpy(RunKinds.All);
         var fitOnly = new KindSpy(RunKinds.Fit);
         Learner learn = task.Learner(modelSeed: 1, cbs: new Callback[] { spy, fitOnly });
@@ -119,7 +119,7 @@ public sealed partial class RunKindTests(ITestOutputHelper output) : IDisposable
     [Fact]
     public void The_TrainEvalCallback_cannot_be_removed_and_says_why()
     {
-        using var task = new Callbacks.Support.TinyTask(samples: 32, batchSize: 16);
+        using var task = new TinyTask(samples: 32, batchSize: 16);
         Learner learn = task.Learner(modelSeed: 1);
         var ex = Assert.Throws<InvalidOperationException>(() => learn.Remove(learn.Get<TrainEvalCallback>()!));
         Assert.Contains("loop depends on it", ex.Message, StringComparison.Ordinal);
@@ -129,7 +129,7 @@ public sealed partial class RunKindTests(ITestOutputHelper output) : IDisposable
     [Fact]
     public void Log_writes_to_the_output_and_keeps_the_runs_messages()
     {
-        using var task = new Callbacks.Support.TinyTask(samples: 32, batchSize: 16);
+        using var task = new TinyTask(samples: 32, batchSize: 16);
         var logOut = new StringWriter();
         Learner learn = task.Learner(modelSeed: 1, cbs: new Callback[] { new Logs() });
         learn.Output = logOut;

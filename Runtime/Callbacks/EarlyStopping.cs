@@ -135,7 +135,7 @@ public sealed partial class EarlyStopping : Callback, ICheckpointable, IDisposab
     }
 
     // The run's output: above a live Progress bar, else the learner's output writer.
-    private void Say(string message) => Console.WriteLine(message);
+    private void Say(string message) => Learn.Log(message);
 
     /// <summary>Releases the copy of the best weights.</summary>
     public void Dispose() => SetBestWeights(null);

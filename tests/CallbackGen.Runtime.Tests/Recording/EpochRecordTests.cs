@@ -49,6 +49,10 @@ public sealed partial class EpochRecordTests : IDisposable
         {
         }
 
+        public void WriteLine(string line)
+        {
+        }
+
         public void Epoch(EpochRecord row)
         {
         }

@@ -51,6 +51,25 @@ public class PeriodicHandlerTests
     }
 
     [Fact]
+    public void The_reset_of_once_handlers_at_BeforeFit_runs_at_the_class_order_in_the_plan()
+    {
+        Type type = GeneratorHarness.Build("""
+            using CallbackGen;
+
+            [Callback(Order = 70)]
+            public sealed partial class Late : Callback
+            {
+                [Callback(Once = true)] private void AfterBatch() { }
+            }
+            """).GetType("Late")!;
+        var late = (Callback)Activator.CreateInstance(type)!;
+
+        Assert.True(late.HandledEvents.Contains(Event.BeforeFit));
+        Assert.Equal(70, late.OrderOf(Event.BeforeFit));
+        Assert.Equal(70, late.OrderOf(Event.AfterBatch));
+    }
+
+    [Fact]
     public void A_period_needs_no_allocation_and_no_learner_state_beyond_the_counters()
     {
         Callback periodic = UserCode.New<Callback>("Periodic");

@@ -20,6 +20,11 @@ public static class FashionMnistCli
         ArgumentNullException.ThrowIfNull(args);
         var command = new JobCommand();
         ParseResult parsed = command.Root.Parse(args);
+        if (parsed.Errors.Count == 0 && parsed.CommandResult.Command == command.Predict.Command)
+        {
+            return PredictJob.Run(command.Predict.Bind(parsed), output, error);
+        }
+
         if (parsed.Errors.Count == 0 && parsed.Action is not null)
         {
             // The root command has no action of its own: an action here is --help or --version, which System.CommandLine prints.
@@ -33,7 +38,8 @@ public static class FashionMnistCli
                 error.WriteLine($"error: {e.Message}");
             }
 
-            error.WriteLine("usage: dotnet run --project Samples/FashionMnist -- [--data DIR] [--model mlp|cnn] [--epochs N] [--bs N] [--lr LR] [--device cpu|cuda] [--out DIR] [--resume PATH] [--seed N] [--threads N]");
+            error.WriteLine("usage: dotnet run --project Samples/FashionMnist -- [--data DIR] [--model mlp|cnn] [--epochs N] [--bs N] [--lr LR] [--device cpu|cuda] [--out DIR] [--resume PATH] [--seed N] [--threads N] [--summary] [--augment] [--mixup ALPHA]");
+            error.WriteLine("       dotnet run --project Samples/FashionMnist -- predict --export FILE --images FILE [--labels FILE] [--count N]");
             error.WriteLine("Run with --help for every option.");
             return ExitCodes.Usage;
         }
@@ -121,6 +127,25 @@ public static class FashionMnistCli
             DefaultValueFactory = _ => JobOptions.DefaultMinAccuracy,
         };
 
+        private readonly Option<bool> summary = new("--summary")
+        {
+            Description = "Print the model's summary (each layer's output shape, parameter counts) before training.",
+        };
+
+        private readonly Option<bool> augment = new("--augment")
+        {
+            Description = "Augment the training images on the device: random crop after 2-pixel padding, horizontal flip, random erasing (--model cnn).",
+        };
+
+        private readonly Option<double?> mixup = new("--mixup")
+        {
+            Description = "Train with MixUp; the value is alpha of the Beta distribution (fastai's default 0.4).",
+            HelpName = "ALPHA",
+            Arity = ArgumentArity.ZeroOrOne,
+            DefaultValueFactory = _ => null,
+            CustomParser = r => r.Tokens.Count == 0 ? 0.4 : double.TryParse(r.Tokens[0].Value, NumberStyles.Float, CultureInfo.InvariantCulture, out double a) ? a : Fail(r),
+        };
+
         public JobCommand()
         {
             model.AcceptOnlyFromAmong("mlp", "cnn");
@@ -154,13 +179,31 @@ public static class FashionMnistCli
                 }
             });
 
-            Root = new RootCommand("Trains a model on Fashion-MNIST with CallbackGen: the LR finder, one-cycle training, plots, metrics.csv and a checkpoint.")
+            mixup.Validators.Add(r =>
             {
-                data, model, epochs, batchSize, lr, device, output, resume, seed, threads, trainCount, validCount, minAccuracy,
+                if (r.Tokens.Count == 1 && r.GetValueOrDefault<double?>() is double a && !(a > 0 && double.IsFinite(a)))
+                {
+                    r.AddError($"--mixup: alpha must be a positive number; got {r.Tokens[0].Value}.");
+                }
+            });
+
+            Root = new RootCommand("Trains a model on Fashion-MNIST with CallbackGen: the LR finder, one-cycle training, plots, metrics.csv, a checkpoint, the confusion matrix, the top losses and an export for predict mode.")
+            {
+                data, model, epochs, batchSize, lr, device, output, resume, seed, threads, trainCount, validCount, minAccuracy, summary, augment, mixup,
             };
+            Root.Validators.Add(r =>
+            {
+                if (r.GetValue(augment) && r.GetValue(model) == "mlp")
+                {
+                    r.AddError("--augment works on images [batch, 1, 28, 28]: use it with --model cnn (the MLP sees flat vectors).");
+                }
+            });
+            Root.Subcommands.Add(Predict.Command);
         }
 
         public RootCommand Root { get; }
+
+        public PredictCommand Predict { get; } = new();
 
         public JobOptions Bind(ParseResult p) => new()
         {
@@ -177,7 +220,16 @@ public static class FashionMnistCli
             TrainCount = p.GetValue(trainCount),
             ValidCount = p.GetValue(validCount),
             MinAccuracy = p.GetValue(minAccuracy),
+            Summary = p.GetValue(summary),
+            Augment = p.GetValue(augment),
+            MixUp = p.GetValue(mixup),
         };
+
+        private static double Fail(ArgumentResult r)
+        {
+            r.AddError($"--mixup: '{r.Tokens[0].Value}' is not a number.");
+            return 0;
+        }
 
         private static void CheckDataFolder(OptionResult r)
         {
@@ -215,5 +267,75 @@ public static class FashionMnistCli
         private static T? Given<T>(OptionResult r)
             where T : struct, IParsable<T> =>
             r.Tokens.Count == 1 && T.TryParse(r.Tokens[0].Value, CultureInfo.InvariantCulture, out T v) ? v : null;
+    }
+
+    /// <summary>The <c>predict</c> subcommand: classify MNIST-format images with an export.</summary>
+    private sealed class PredictCommand
+    {
+        private readonly Option<string> export = new("--export")
+        {
+            Description = "The export of a training run (model.export in its folder).",
+            HelpName = "FILE",
+            Required = true,
+        };
+
+        private readonly Option<string> images = new("--images")
+        {
+            Description = "An MNIST-format images file (idx3, raw or .gz).",
+            HelpName = "FILE",
+            Required = true,
+        };
+
+        private readonly Option<string?> labels = new("--labels")
+        {
+            Description = "The images' MNIST-format labels file; when given, the accuracy is printed.",
+            HelpName = "FILE",
+        };
+
+        private readonly Option<int?> count = new("--count")
+        {
+            Description = "Classify only the first N images.",
+            HelpName = "N",
+        };
+
+        public PredictCommand()
+        {
+            foreach (Option<string> file in new[] { export, images })
+            {
+                file.Validators.Add(r => MustExist(r, file.Name));
+            }
+
+            labels.Validators.Add(r => MustExist(r, labels.Name));
+            count.Validators.Add(r =>
+            {
+                if (r.Tokens.Count == 1 && int.TryParse(r.Tokens[0].Value, CultureInfo.InvariantCulture, out int v) && v < 1)
+                {
+                    r.AddError($"--count must be at least 1; got {v}.");
+                }
+            });
+            Command = new Command("predict", "Classify the images of an MNIST-format file with an exported model (no training code or data needed).")
+            {
+                export, images, labels, count,
+            };
+        }
+
+        public Command Command { get; }
+
+        public PredictOptions Bind(ParseResult p) => new()
+        {
+            Export = p.GetValue(export)!,
+            Images = p.GetValue(images)!,
+            Labels = p.GetValue(labels),
+            Count = p.GetValue(count),
+        };
+
+        private static void MustExist(OptionResult r, string name)
+        {
+            string? path = r.GetValueOrDefault<string?>();
+            if (path is not null && !File.Exists(path))
+            {
+                r.AddError($"{name}: the file '{path}' does not exist.");
+            }
+        }
     }
 }

@@ -1,6 +1,8 @@
 using System.Diagnostics;
 using System.Globalization;
+using CallbackGen.Augmentation;
 using CallbackGen.Data;
+using CallbackGen.Inference;
 using TorchSharp;
 using static TorchSharp.torch;
 
@@ -31,6 +33,18 @@ public static class FashionMnistJob
 
     /// <summary>The LR finder's plot's file name (only when the finder ran).</summary>
     public const string LrFindPlotFile = "lr_find.png";
+
+    /// <summary>The confusion matrix's file name.</summary>
+    public const string ConfusionPlotFile = "confusion.png";
+
+    /// <summary>The top-losses grid's file name.</summary>
+    public const string TopLossesPlotFile = "top_losses.png";
+
+    /// <summary>The export for inference (<c>predict</c> mode reads it).</summary>
+    public const string ExportFile = "model.export";
+
+    /// <summary>The version written into the export.</summary>
+    public const string ExportVersion = "1";
 
     /// <summary>
     /// Runs the job and checks the result: 0 when the final accuracy reaches <see cref="JobOptions.MinAccuracy"/>,
@@ -104,8 +118,24 @@ public static class FashionMnistJob
         long[] shape = Models.InputShape(options.Model);
 
         // Normalise with the training set's statistics and shape for the model, on the device, per batch.
-        var toModelInput = new BatchTransform(x => ((x - mean) / std).view(shape));
+        // Built from data (not a function), so the export carries it and predict mode applies it to raw images.
+        var toModelInput = BatchTransform.Of(ExportedTransform.ForNormalize(tensor(mean), tensor(std)), ExportedTransform.ForReshape(shape));
         using var learn = new Learner(model, bunch, Losses.CrossEntropy, Optimizer.AdamW(), cbs: [toModelInput], metrics: [Metric.Accuracy], device: device);
+        if (options.Augment)
+        {
+            learn.Add(new ImageAugment(seed: options.Seed));
+        }
+
+        if (options.MixUp is double alpha)
+        {
+            learn.Add(new MixUp(alpha, seed: options.Seed));
+        }
+
+        if (options.Summary)
+        {
+            output.WriteLine(learn.Summary());
+        }
+
         output.WriteLine(string.Create(CultureInfo.InvariantCulture,
             $"{data.TrainCount:N0} training / {data.TestCount:N0} validation images; model {Name(options.Model)}, {options.Epochs} epoch(s), batch size {options.BatchSize}, device {device.type.ToString().ToLowerInvariant()}, {get_num_threads()} thread(s), seed {options.Seed}"));
 
@@ -143,6 +173,8 @@ public static class FashionMnistJob
             files.Add(Path.GetFullPath(saved));
         }
 
+        files.AddRange(Interpret(learn, outDir, output));
+        files.Add(learn.Export(Path.Combine(outDir, ExportFile), modelName: Name(options.Model), modelVersion: ExportVersion, classNames: FashionMnistData.ClassNames));
         files.Add(new RunInfo(Name(options.Model), options.Epochs, options.BatchSize, lr, options.Seed, where.Folder).Write(outDir));
         clock.Stop();
         double accuracy = valid["accuracy"];
@@ -150,6 +182,16 @@ public static class FashionMnistJob
             $"final accuracy {accuracy:P2} (validation loss {valid.Loss:F4}, {data.TestCount:N0} images) in {clock.Elapsed.TotalSeconds:F1} s"));
         output.WriteLine($"wrote {string.Join(", ", files.Select(Path.GetFileName))} to {outDir}");
         return new JobResult(accuracy, valid.Loss, lr, outDir, files, clock.Elapsed);
+    }
+
+    /// <summary>Writes the confusion matrix and the top losses of the validation set and prints the three most confused pairs.</summary>
+    private static string[] Interpret(Learner learn, string outDir, TextWriter output)
+    {
+        var interp = ClassificationInterpretation.FromLearner(learn, classNames: FashionMnistData.ClassNames);
+        IReadOnlyList<ConfusedPair> confused = interp.MostConfused();
+        output.WriteLine("most confused: " + (confused.Count == 0 ? "none"
+            : string.Join("; ", confused.Take(3).Select(p => $"{p.Actual} as {p.Predicted} ({p.Count})"))));
+        return [interp.PlotConfusionMatrix(Path.Combine(outDir, ConfusionPlotFile)), interp.PlotTopLosses(Path.Combine(outDir, TopLossesPlotFile), k: 16)];
     }
 
     /// <summary>The given learning rate, the resumed run's, or the LR finder's suggestion.</summary>

@@ -59,4 +59,13 @@ public sealed record JobOptions
 
     /// <summary>The run fails (exit code 1) when the final validation accuracy is below this.</summary>
     public double MinAccuracy { get; init; } = DefaultMinAccuracy;
+
+    /// <summary>Print the model's summary (layers, output shapes, parameter counts) before training.</summary>
+    public bool Summary { get; init; }
+
+    /// <summary>Augment the training images on the device (random crop after padding, flip, erasing); CNN only.</summary>
+    public bool Augment { get; init; }
+
+    /// <summary>Train with MixUp of this alpha; null: no MixUp.</summary>
+    public double? MixUp { get; init; }
 }

@@ -1,3 +1,4 @@
+using CallbackGen.Inference;
 using static TorchSharp.torch;
 
 namespace CallbackGen.Data;
@@ -15,7 +16,7 @@ namespace CallbackGen.Data;
 /// var normalize = new Normalize(new ChannelStats([0.2860f], [0.3530f]));
 /// learn.Fit(1, cbs: [normalize]);
 /// </code></example>
-public sealed partial class Normalize : Callback
+public sealed partial class Normalize : Callback, IExportableTransform
 {
     private readonly float[] mean;
     private readonly float[] std;
@@ -63,6 +64,11 @@ public sealed partial class Normalize : Callback
         using Tensor s = tensor(std, shape, device: x.device);
         return (x - m) / s;
     }
+
+    /// <summary>The statistics as an export step (see <see cref="Learner.Export"/>): one value for the whole input, or one per channel on dimension 1.</summary>
+    public IReadOnlyList<ExportedTransform>? ExportTransforms() => mean.Length == 1
+        ? [ExportedTransform.ForNormalize(tensor(mean[0]), tensor(std[0]))]
+        : [ExportedTransform.ForChannelNormalize(mean, std)];
 
     [Callback]
     private void BeforeBatch() => Xb = Apply(Xb);

@@ -43,6 +43,25 @@ public sealed class ExportedTransform
     public static ExportedTransform ForNormalize(Tensor mean, Tensor std) =>
         new(Normalize, new Dictionary<string, Tensor> { ["mean"] = mean, ["std"] = std });
 
+    /// <summary>
+    /// A per-channel normalisation along dimension 1 of a batch of any rank ([N, C], [N, C, H, W] …):
+    /// tensors <c>mean</c> and <c>std</c> of shape [C] and the number <c>channelDim</c> = 1.
+    /// </summary>
+    /// <param name="mean">Each channel's mean.</param>
+    /// <param name="std">Each channel's standard deviation.</param>
+    public static ExportedTransform ForChannelNormalize(float[] mean, float[] std)
+    {
+        ArgumentNullException.ThrowIfNull(mean);
+        ArgumentNullException.ThrowIfNull(std);
+        if (mean.Length == 0 || mean.Length != std.Length)
+        {
+            throw new ArgumentException($"Give one mean and one standard deviation per channel ({mean.Length} and {std.Length} given).");
+        }
+
+        return new(Normalize, new Dictionary<string, Tensor> { ["mean"] = tensor(mean), ["std"] = tensor(std) },
+            new Dictionary<string, double[]> { ["channelDim"] = [1] });
+    }
+
     /// <summary>A reshape <c>x.view(shape)</c>.</summary>
     /// <param name="shape">The shape, −1 where it is inferred (the batch).</param>
     public static ExportedTransform ForReshape(params long[] shape) =>

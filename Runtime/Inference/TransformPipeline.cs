@@ -42,7 +42,23 @@ internal sealed class TransformPipeline
             case ExportedTransform.Normalize:
                 var mean = new DeviceCopy(t.Tensor("mean"));
                 var std = new DeviceCopy(t.Tensor("std"));
-                return x => (x - mean.On(x.device)) / std.On(x.device);
+                if (!t.Numbers.ContainsKey("channelDim"))
+                {
+                    return x => (x - mean.On(x.device)) / std.On(x.device);
+                }
+
+                long channels = t.Tensor("mean").numel();
+                return x =>
+                {
+                    if (x.dim() < 2 || x.shape[1] != channels)
+                    {
+                        throw new ArgumentException($"The exported normalisation has {channels} channels but the input's shape is [{string.Join(", ", x.shape)}]: dimension 1 must have {channels} entries.");
+                    }
+
+                    long[] shape = Enumerable.Repeat(1L, (int)x.dim()).ToArray();
+                    shape[1] = channels;
+                    return (x - mean.On(x.device).view(shape)) / std.On(x.device).view(shape);
+                };
             case ExportedTransform.Reshape:
                 long[] shape = t.Number("shape").Select(d => (long)d).ToArray();
                 return x => x.view(shape);

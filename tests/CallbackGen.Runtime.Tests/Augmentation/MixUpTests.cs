@@ -1,5 +1,5 @@
 using CallbackGen.Augmentation;
-using CallbackGen.Runtime.Tests.Learning;
+using CallbackGen.Runtime.Tests.Support;
 using static TorchSharp.torch;
 
 namespace CallbackGen.Runtime.Tests.Augmentation;

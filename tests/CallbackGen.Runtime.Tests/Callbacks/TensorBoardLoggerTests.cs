@@ -1,4 +1,4 @@
-using CallbackGen.Runtime.Tests.Learning;
+using CallbackGen.Runtime.Tests.Support;
 
 namespace CallbackGen.Runtime.Tests.Callbacks;
 

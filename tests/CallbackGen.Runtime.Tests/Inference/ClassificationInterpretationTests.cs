@@ -1,6 +1,6 @@
 using CallbackGen.Inference;
-using CallbackGen.Runtime.Tests.Data;
-using CallbackGen.Runtime.Tests.Learning;
+using CallbackGen.Tests;
+using CallbackGen.Runtime.Tests.Support;
 using static TorchSharp.torch;
 
 namespace CallbackGen.Runtime.Tests.Inference;

@@ -1,6 +1,6 @@
 using CallbackGen.Data;
 using CallbackGen.Inference;
-using CallbackGen.Runtime.Tests.Learning;
+using CallbackGen.Runtime.Tests.Support;
 using TorchSharp;
 using static TorchSharp.torch;
 
@@ -47,6 +47,31 @@ public class ExportTests
             using Tensor argmax = expected.argmax(1);
             Assert.Equal(argmax.data<long>().ToArray().Select(c => (int)c), classes.Select(c => c.Class));
             Assert.Equal(classes.Select(c => new[] { "a", "b", "c" }[c.Class]), classes.Select(c => c.Name));
+        }
+        finally
+        {
+            File.Delete(path);
+        }
+    }
+
+    [Fact]
+    public void A_per_channel_Normalize_goes_into_the_export_and_applies_on_load()
+    {
+        var normalize = new Normalize(new ChannelStats([0.1f, 0.2f, 0.3f], [1f, 2f, 4f]));
+        using var learn = TinyTask.Learner(cbs: new[] { normalize });
+        string path = Path.Combine(Path.GetTempPath(), $"cbg-export-{Guid.NewGuid():N}.export");
+        try
+        {
+            learn.Export(path);
+            using var loaded = InferenceModel.Load(path, () => nn.Linear(3, 2));
+            using Tensor x = randn(5, 3);
+
+            using Tensor expected = learn.Predict(x);
+            using Tensor actual = loaded.Predict(x);
+
+            Assert.True(actual.allclose(expected, rtol: 0, atol: 1e-6));
+            using Tensor unnormalised = learn.Model.forward(x);
+            Assert.False(actual.allclose(unnormalised, rtol: 0, atol: 1e-3));
         }
         finally
         {

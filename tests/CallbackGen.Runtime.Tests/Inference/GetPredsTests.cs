@@ -1,6 +1,6 @@
 using CallbackGen.Data;
 using CallbackGen.Inference;
-using CallbackGen.Runtime.Tests.Learning;
+using CallbackGen.Runtime.Tests.Support;
 using TorchSharp;
 using static TorchSharp.torch;
 

@@ -1,4 +1,5 @@
 using CallbackGen.Data;
+using CallbackGen.Runtime.Tests.Support;
 using TorchSharp;
 using static TorchSharp.torch;
 

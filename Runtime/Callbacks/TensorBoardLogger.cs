@@ -16,9 +16,11 @@ namespace CallbackGen;
 /// so per-batch values are throttled (<see cref="LogEvery"/>) and each logged batch reads its loss
 /// from the device once. Each fit writes a new event file (<c>events.out.tfevents.*</c>) in
 /// <see cref="LogDir"/>. Tags: <c>train/loss</c>, <c>train/lr/group{i}</c>, <c>train/mom/group{i}</c> per
-/// batch; <c>epoch/train_loss</c>, <c>epoch/valid_loss</c>, <c>epoch/{metric}</c>,
-/// <c>epoch/lr/group{i}</c>, <c>epoch/mom/group{i}</c> per epoch; <c>weights/{name}</c> and
-/// <c>grads/{name}</c> for histograms. Order 65: after the stats are published.
+/// batch; <c>epoch/{column}</c> for each column of the epoch row (<see cref="Learner.LastEpoch"/>:
+/// <c>epoch/train_loss</c>, <c>epoch/valid_loss</c>, <c>epoch/accuracy</c> …; a phase that did not run
+/// writes nothing), <c>epoch/lr/group{i}</c>, <c>epoch/mom/group{i}</c> per epoch; <c>weights/{name}</c>
+/// and <c>grads/{name}</c> for histograms. Order 65: after the row is built. Fits only
+/// (<see cref="RunsIn"/>).
 /// </remarks>
 /// <example>
 /// <code>
@@ -52,6 +54,9 @@ public sealed partial class TensorBoardLogger : Callback
 
     /// <summary>Histograms are written every this many training batches (0: never).</summary>
     public int HistogramEvery { get; }
+
+    /// <summary>Fits only: an LR finder run, a validation or a prediction writes nothing.</summary>
+    public override RunKinds RunsIn => RunKinds.Fit;
 
     [Callback]
     private void BeforeFit() => writer = utils.tensorboard.SummaryWriter(LogDir);
@@ -100,18 +105,18 @@ public sealed partial class TensorBoardLogger : Callback
             return;
         }
 
-        int step = Epoch;
-        if (Learn.TrainStats is PhaseStats train)
+        // The learner's one epoch row (built by AvgStatsCallback): the numbers the table and the CSV show.
+        if (Learn.LastEpoch is not EpochRecord row)
         {
-            writer.add_scalar("epoch/train_loss", (float)train.Loss, step);
+            return;
         }
 
-        if (Learn.ValidStats is PhaseStats valid)
+        int step = row.Epoch;
+        for (int i = 0; i < row.Columns.Count; i++)
         {
-            writer.add_scalar("epoch/valid_loss", (float)valid.Loss, step);
-            foreach (var (name, value) in valid.Metrics)
+            if (double.IsFinite(row.Values[i]))
             {
-                writer.add_scalar("epoch/" + name, (float)value, step);
+                writer.add_scalar("epoch/" + row.Columns[i], (float)row.Values[i], step);
             }
         }
 

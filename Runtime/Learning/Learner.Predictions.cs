@@ -12,10 +12,12 @@ public sealed partial class Learner
     /// <summary>
     /// The model's outputs for every sample of <paramref name="dl"/> with their targets and, when
     /// <paramref name="withLoss"/> is true, each sample's loss — fastai's <c>get_preds</c>. The batches go
-    /// through a prediction run: the validation phase's events fire (so batch transforms such as
-    /// <see cref="BatchTransform"/> apply, as in training), in eval mode and without gradients.
-    /// A prediction changes nothing: <see cref="ValidStats"/>, the model's mode and a shuffled loader's
-    /// generator are restored afterwards.
+    /// through a run of kind <see cref="RunKind.Predict"/>: the validation phase's events up to
+    /// <c>AfterPred</c> fire for the callbacks that take part in predictions (batch transforms such as
+    /// <see cref="BatchTransform"/> apply, as in training; loggers, checkpoints and trackers, which run in
+    /// fits only, do not), in eval mode and without gradients. A prediction changes nothing: the
+    /// learner's statistics and counters, the model's mode and a shuffled loader's generator are as
+    /// they were afterwards.
     /// </summary>
     /// <param name="dl">The batches; null for <see cref="DataBunch.Valid"/>. A shuffled loader gives its shuffled order.</param>
     /// <param name="withLoss">Also compute each sample's loss with <see cref="LossFunc"/> (one call per sample).</param>
@@ -35,7 +37,7 @@ public sealed partial class Learner
         var losses = new List<Tensor>(withLoss ? loader.Count : 0);
         try
         {
-            RunPrediction(nameof(GetPreds), loader, hasTargets: true, (_, pred, y) =>
+            RunPrediction(loader, (_, pred, y) =>
             {
                 preds.Add(pred.detach().cpu().DetachFromDisposeScope());
                 targets.Add(y.detach().cpu().DetachFromDisposeScope());
@@ -82,7 +84,7 @@ public sealed partial class Learner
         Tensor? result = null;
 
         // The batch's scope is inside this one: the output moves out of it here, then to the caller's.
-        RunPrediction(nameof(Predict), dl, hasTargets: false, (_, pred, _) => result = pred.detach().MoveToOuterDisposeScope());
+        RunPrediction(dl, (_, pred, _) => result = pred.detach().MoveToOuterDisposeScope());
         return (result ?? throw new InvalidOperationException("Predict: a callback cancelled the batch, so the model produced no output.")).MoveToOuterDisposeScope();
     }
 
@@ -163,7 +165,7 @@ public sealed partial class Learner
             using var dl = new DataLoader(batch, placeholders, (int)Math.Max(1, batch.shape[0]));
 
             // The model's own forward bypasses its hooks (only children are called through them): read its input here.
-            RunPrediction(nameof(Summary), dl, hasTargets: false, (input, pred, _) =>
+            RunPrediction(dl, (input, pred, _) =>
             {
                 inputShape ??= input.shape;
                 outputShape ??= pred.shape;
@@ -188,66 +190,17 @@ public sealed partial class Learner
 
     /// <summary>
     /// The prediction run shared by <see cref="GetPreds"/>, <see cref="Predict(Tensor)"/> and
-    /// <see cref="Summary"/>: the validation phase over <paramref name="dl"/>, each batch going through
-    /// <c>BeforeBatch</c>, the model, <c>AfterPred</c> and (with targets) the loss and <c>AfterLoss</c>,
-    /// then <paramref name="gather"/>. Leaves <see cref="ValidStats"/>, the modes and the loader's
-    /// shuffle state as they were.
+    /// <see cref="Summary"/>: a run of kind <see cref="RunKind.Predict"/> over <paramref name="dl"/> (the
+    /// validation phase alone: <c>BeforeBatch</c>, the model, <c>AfterPred</c>; no loss; callbacks that
+    /// run in fits only stay out), handing each batch to <paramref name="gather"/> after every other
+    /// <c>AfterPred</c> handler. A shuffled loader's generator is put back as it was.
     /// </summary>
-    private void RunPrediction(string what, DataLoader dl, bool hasTargets, Action<Tensor, Tensor, Tensor> gather)
+    private void RunPrediction(DataLoader dl, Action<Tensor, Tensor, Tensor> gather)
     {
-        BeginRun(what);
-        bool modelWasTraining = Model.training;
-        bool wasTraining = Training;
-        PhaseStats? validStats = ValidStats;
         byte[]? shuffle = dl.GetShuffleState();
-        Exception? error = null;
         try
         {
-            Dl = dl;
-            Model.eval();
-            Training = false;
-            void PredictOneBatch()
-            {
-                Pred = Model.forward(Xb);
-                dispatcher.Fire(Event.AfterPred);
-                if (hasTargets)
-                {
-                    Loss = LossFunc(Pred, Yb);
-                    dispatcher.Fire(Event.AfterLoss);
-                }
-
-                gather(Xb, Pred, Yb);
-            }
-
-            void AllPredictionBatches()
-            {
-                NIter = dl.Count;
-                using IEnumerator<Batch> batches = dl.GetEnumerator();
-                for (int i = 0; ; i++)
-                {
-                    using DisposeScope scope = NewDisposeScope();
-                    if (!batches.MoveNext())
-                    {
-                        break;
-                    }
-
-                    Iter = i;
-                    Xb = ToDevice(batches.Current.X);
-                    Yb = ToDevice(batches.Current.Y);
-                    dispatcher.Run(Phase.Batch, PredictOneBatch);
-                    ClearBatchState();
-                }
-            }
-
-            using (no_grad())
-            {
-                RunOutermost(Phase.Validate, AllPredictionBatches);
-            }
-        }
-        catch (Exception ex)
-        {
-            error = ex;
-            throw;
+            RunPhase(RunKind.Predict, Phase.Validate, dl, new Callback[] { new GatherPreds(gather) });
         }
         finally
         {
@@ -255,11 +208,6 @@ public sealed partial class Learner
             {
                 dl.SetShuffleState(shuffle);
             }
-
-            ValidStats = validStats;
-            Model.train(modelWasTraining);
-            Training = wasTraining;
-            EndRun(error, new List<Callback>());
         }
     }
 

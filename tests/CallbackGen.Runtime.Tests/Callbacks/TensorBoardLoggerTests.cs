@@ -45,6 +45,26 @@ public partial class TensorBoardLoggerTests
         }
     }
 
+    [Fact]
+    public void An_lr_finder_run_or_a_prediction_writes_no_event_file()
+    {
+        string dir = Directory.CreateTempSubdirectory("callbackgen-tb-").FullName;
+        try
+        {
+            using var learn = TinyTask.Learner(trainBatches: 4, cbs: new Callback[] { new TensorBoardLogger(dir, logEvery: 1) });
+
+            learn.LrFind(numIt: 4);
+            using var _ = learn.GetPreds();
+            learn.Validate();
+
+            Assert.Empty(Directory.GetFiles(dir, "*", SearchOption.AllDirectories));
+        }
+        finally
+        {
+            Directory.Delete(dir, recursive: true);
+        }
+    }
+
     /// <summary>Each training batch's loss as a float.</summary>
     private sealed partial class BatchProbe : Callback
     {

@@ -20,14 +20,9 @@ public static class FashionMnistCli
         ArgumentNullException.ThrowIfNull(args);
         var command = new JobCommand();
         ParseResult parsed = command.Root.Parse(args);
-        if (parsed.Errors.Count == 0 && parsed.CommandResult.Command == command.Predict.Command)
+        if (parsed.Errors.Count == 0 && parsed.Action is not null && parsed.Action != command.Root.Action)
         {
-            return PredictJob.Run(command.Predict.Bind(parsed), output, error);
-        }
-
-        if (parsed.Errors.Count == 0 && parsed.Action is not null)
-        {
-            // The root command has no action of its own: an action here is --help or --version, which System.CommandLine prints.
+            // An action other than the root's own is --help or --version, which System.CommandLine prints.
             return parsed.Invoke(new InvocationConfiguration { Output = output, Error = error });
         }
 
@@ -42,6 +37,11 @@ public static class FashionMnistCli
             error.WriteLine("       dotnet run --project Samples/FashionMnist -- predict --export FILE --images FILE [--labels FILE] [--count N]");
             error.WriteLine("Run with --help for every option.");
             return ExitCodes.Usage;
+        }
+
+        if (parsed.CommandResult.Command == command.Predict.Command)
+        {
+            return PredictJob.Run(command.Predict.Bind(parsed), output, error);
         }
 
         return FashionMnistJob.Run(command.Bind(parsed), output, error);
@@ -199,6 +199,10 @@ public static class FashionMnistCli
                 }
             });
             Root.Subcommands.Add(Predict.Command);
+
+            // A root with a subcommand and no action of its own would demand the subcommand; training is its action
+            // (run by FashionMnistCli.Run, which tells it apart from --help and --version).
+            Root.SetAction(_ => ExitCodes.Success);
         }
 
         public RootCommand Root { get; }

@@ -93,7 +93,7 @@ namespace CallbackGen.Generators
                 }
 
                 handlers.Sort((a, b) => a.EventIndex.CompareTo(b.EventIndex));
-                return new CallbackClassModel(Container(type), EquatableArray.From(handlers), classOrder);
+                return new CallbackClassModel(ContainerOf(type), EquatableArray.From(handlers), classOrder);
             }
 
             /// <summary>The model of the [Annealer] method <c>ctx.TargetSymbol</c>, or null when its shape is invalid.</summary>
@@ -141,7 +141,7 @@ namespace CallbackGen.Generators
                     Escape(position.Name),
                     ElementText(docs?.Element("summary"), position.Name),
                     cref);
-                return new AnnealerModel(Container(type), model);
+                return new AnnealerModel(ContainerOf(type), model);
             }
 
             private static bool IsValidHandler(IMethodSymbol m) =>
@@ -154,7 +154,7 @@ namespace CallbackGen.Generators
                 && p.Type.TypeKind is not (TypeKind.Pointer or TypeKind.FunctionPointer or TypeKind.Error or TypeKind.Dynamic)
                 && !p.Type.IsRefLikeType;
 
-            private static bool DerivesFromCallback(INamedTypeSymbol type)
+            internal static bool DerivesFromCallback(INamedTypeSymbol type)
             {
                 for (INamedTypeSymbol? t = type.BaseType; t is not null; t = t.BaseType)
                 {
@@ -170,7 +170,7 @@ namespace CallbackGen.Generators
 
             // The generator can add a part to the type only when it and every containing type are
             // declared partial in source, and every name on the way is a real identifier.
-            private static bool IsDeclarable(INamedTypeSymbol type, CancellationToken ct)
+            internal static bool IsDeclarable(INamedTypeSymbol type, CancellationToken ct)
             {
                 for (INamedTypeSymbol? t = type; t is not null; t = t.ContainingType)
                 {
@@ -201,6 +201,12 @@ namespace CallbackGen.Generators
 
             private static bool IsIdentifier(string name) => name.Length > 0 && SyntaxFacts.IsValidIdentifier(name);
 
+            /// <summary>True when <paramref name="name"/> is a valid identifier (not a compiler-made name).</summary>
+            internal static bool IsIdentifierName(string name) => IsIdentifier(name);
+
+            /// <summary>The identifier as C# code, with '@' before keywords.</summary>
+            internal static string EscapeName(string identifier) => Escape(identifier);
+
             private static AttributeData? Find(IEnumerable<AttributeData> attributes, INamedTypeSymbol attributeClass) =>
                 attributes.FirstOrDefault(a => SymbolEqualityComparer.Default.Equals(a.AttributeClass, attributeClass));
 
@@ -230,7 +236,7 @@ namespace CallbackGen.Generators
                 return null;
             }
 
-            private static TypeContainer Container(INamedTypeSymbol type)
+            internal static TypeContainer ContainerOf(INamedTypeSymbol type)
             {
                 var hint = new StringBuilder();
                 var namespaces = new List<string>();

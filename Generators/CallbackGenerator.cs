@@ -41,6 +41,12 @@ namespace CallbackGen.Generators
 
             /// <summary>One model per class with annealers, ordered by file name.</summary>
             public const string AnnealerClasses = nameof(AnnealerClasses);
+
+            /// <summary>Per [Checkpointed] member: the state model of its whole class (or null when invalid).</summary>
+            public const string StateMembers = nameof(StateMembers);
+
+            /// <summary>One state model per callback class with [Checkpointed] members, ordered by file name.</summary>
+            public const string StateClasses = nameof(StateClasses);
         }
 
         /// <inheritdoc/>
@@ -73,6 +79,21 @@ namespace CallbackGen.Generators
 
             context.RegisterSourceOutput(annealers, static (spc, model) =>
                 spc.AddSource(model.HintName, Emitter.EmitAnnealers(model)));
+
+            // Its own pipeline, keyed on [Checkpointed]: an edit of a handler body leaves it cached.
+            IncrementalValuesProvider<StateClassModel> states = context.SyntaxProvider
+                .ForAttributeWithMetadataName(
+                    StateTypes.CheckpointedAttributeName,
+                    predicate: static (node, _) => node is VariableDeclaratorSyntax or PropertyDeclarationSyntax,
+                    transform: static (ctx, ct) => StateParser.ParseStateClass(ctx, ct))
+                .WithTrackingName(TrackingNames.StateMembers)
+                .Where(static m => m is not null)
+                .Collect()
+                .SelectMany(static (all, ct) => DistinctStates(all!, ct))
+                .WithTrackingName(TrackingNames.StateClasses);
+
+            context.RegisterSourceOutput(states, static (spc, model) =>
+                spc.AddSource(model.HintName, StateEmitter.EmitStateClass(model)));
         }
 
         // Every handler of a class gave the same model (a partial class may span files): keep one.
@@ -80,6 +101,14 @@ namespace CallbackGen.Generators
         {
             ct.ThrowIfCancellationRequested();
             CallbackClassModel[] distinct = all.Distinct().OrderBy(m => m.Container.HintStem, StringComparer.Ordinal).ToArray();
+            string[] stems = UniqueStems(distinct.Select(m => m.Container.HintStem).ToArray());
+            return distinct.Select((m, i) => m with { Container = m.Container with { HintStem = stems[i] } }).ToImmutableArray();
+        }
+
+        private static ImmutableArray<StateClassModel> DistinctStates(ImmutableArray<StateClassModel> all, CancellationToken ct)
+        {
+            ct.ThrowIfCancellationRequested();
+            StateClassModel[] distinct = all.Distinct().OrderBy(m => m.Container.HintStem, StringComparer.Ordinal).ToArray();
             string[] stems = UniqueStems(distinct.Select(m => m.Container.HintStem).ToArray());
             return distinct.Select((m, i) => m with { Container = m.Container with { HintStem = stems[i] } }).ToImmutableArray();
         }

@@ -17,7 +17,7 @@ namespace CallbackGen;
 /// }
 /// </code>
 /// </example>
-public abstract class Callback
+public abstract partial class Callback
 {
     private Learner? learn;
 

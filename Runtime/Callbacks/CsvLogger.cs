@@ -35,9 +35,6 @@ public sealed partial class CsvLogger : Callback, ICheckpointable, IDisposable
     /// <summary>Fits only: an LR finder, a validation or a prediction leaves it as it was.</summary>
     public override RunKinds RunsIn => RunKinds.Fit;
 
-    /// <inheritdoc/>
-    public string StateKey => "CsvLogger:" + Path;
-
     [Callback]
     private void BeforeFit()
     {

@@ -62,8 +62,8 @@ public sealed partial class EarlyStopping : Callback, ICheckpointable, IDisposab
     /// <summary>Fits only: an LR finder, a validation or a prediction leaves it as it was.</summary>
     public override RunKinds RunsIn => RunKinds.Fit;
 
-    /// <inheritdoc/>
-    public string StateKey => "EarlyStopping:" + monitor.Name;
+    /// <summary><c>EarlyStopping[valid_loss]</c>: the monitored metric.</summary>
+    protected override string DefaultStateKey => $"{nameof(EarlyStopping)}[{monitor.Name}]";
 
     [Callback]
     private void BeforeFit()

@@ -43,8 +43,8 @@ public sealed partial class ParamScheduler : Callback, ICheckpointable
     /// <summary>Fits only: an LR finder, a validation or a prediction leaves it as it was.</summary>
     public override RunKinds RunsIn => RunKinds.Fit;
 
-    /// <inheritdoc/>
-    public string StateKey => "ParamScheduler[" + string.Join(",", entries.Select(e => e.Hyper.Name)) + "]";
+    /// <summary><c>ParamScheduler[lr,mom]</c>: the scheduled hyper-parameters.</summary>
+    protected override string DefaultStateKey => "ParamScheduler[" + string.Join(",", entries.Select(e => e.Hyper.Name)) + "]";
 
     /// <summary>Schedules <paramref name="hyper"/> in every parameter group with <paramref name="schedule"/>.</summary>
     /// <returns>This scheduler, to chain calls.</returns>

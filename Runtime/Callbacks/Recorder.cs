@@ -68,9 +68,6 @@ public sealed partial class Recorder : Callback, ICheckpointable
     /// <summary>Fits only: an LR finder, a validation or a prediction leaves it as it was.</summary>
     public override RunKinds RunsIn => RunKinds.Fit;
 
-    /// <inheritdoc/>
-    public string StateKey => "Recorder";
-
     /// <summary>The value of <paramref name="hyper"/> in parameter group <paramref name="group"/> at every training batch.</summary>
     /// <exception cref="ArgumentException">That hyper-parameter was not recorded.</exception>
     /// <exception cref="ArgumentOutOfRangeException">There is no such group.</exception>

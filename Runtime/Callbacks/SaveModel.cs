@@ -50,8 +50,13 @@ public sealed partial class SaveModel : Callback, ICheckpointable
     /// <summary>Fits only: an LR finder, a validation or a prediction leaves it as it was.</summary>
     public override RunKinds RunsIn => RunKinds.Fit;
 
-    /// <inheritdoc/>
-    public string StateKey => "SaveModel:" + Path;
+    /// <summary>
+    /// <c>SaveModel</c>, or with a monitor <c>SaveModel[monitor=valid_loss,goal=min]</c>: from the
+    /// configuration, never the path, so a checkpoint resumes on another machine or folder.
+    /// </summary>
+    protected override string DefaultStateKey => monitor is null
+        ? nameof(SaveModel)
+        : $"{nameof(SaveModel)}[monitor={monitor.Name},goal={(monitor.Goal == Goal.Minimize ? "min" : "max")}]";
 
     [Callback]
     private void BeforeFit()

@@ -7,7 +7,8 @@ namespace CallbackGen.Checkpoints;
 /// <summary>
 /// Everything a resumed fit needs, taken between two epochs: the epoch to start from and the
 /// training-iteration counter, the model's parameters and buffers, the optimiser's state, the random
-/// generators' states and each <see cref="ICheckpointable"/> callback's state under its key.
+/// generators' states and each stateful callback's state under its <see cref="Callback.StateKey"/>
+/// ([Checkpointed] members and <see cref="ICheckpointable"/> state, see <see cref="CallbackState"/>).
 /// </summary>
 /// <remarks>
 /// Sections of the <see cref="CheckpointFile"/>: <c>learner</c> (int32 start epoch, int32 epochs of
@@ -66,18 +67,19 @@ internal sealed class Checkpoint
         var owners = new Dictionary<string, Callback>(StringComparer.Ordinal);
         foreach (Callback cb in learn.Callbacks)
         {
-            if (cb is not ICheckpointable state)
+            if (!cb.IsStateful)
             {
                 continue;
             }
 
-            if (!owners.TryAdd(state.StateKey, cb))
+            string key = cb.StateKey;
+            if (!owners.TryAdd(key, cb))
             {
                 throw new InvalidOperationException(
-                    $"Callbacks '{owners[state.StateKey].Name}' and '{cb.Name}' both store their checkpoint state under the key '{state.StateKey}'; give each a unique StateKey.");
+                    $"Callbacks '{owners[key].Name}' and '{cb.Name}' both store their checkpoint state under the key '{key}'; give each a unique StateKey.");
             }
 
-            s[CallbackPrefix + state.StateKey] = Bytes(state.SaveState);
+            s[CallbackPrefix + key] = Bytes(w => CallbackState.Save(cb, w));
         }
 
         return new Checkpoint(s, source);
@@ -179,10 +181,10 @@ internal sealed class Checkpoint
 
         foreach (Callback cb in learn.Callbacks)
         {
-            if (cb is ICheckpointable state && sections.ContainsKey(CallbackPrefix + state.StateKey))
+            if (cb.IsStateful && sections.ContainsKey(CallbackPrefix + cb.StateKey))
             {
-                using var r = Reader(CallbackPrefix + state.StateKey);
-                Guard($"the state of callback '{cb.Name}' (key '{state.StateKey}')", r, () => state.LoadState(r));
+                using var r = Reader(CallbackPrefix + cb.StateKey);
+                Guard($"the state of callback '{cb.Name}' (key '{cb.StateKey}')", r, () => CallbackState.Load(cb, r, learn.Device));
             }
         }
 

@@ -9,10 +9,10 @@ namespace CallbackGen.Checkpoints;
 /// returning anything, so a truncated, empty, foreign or corrupted file is rejected whole.
 /// </summary>
 /// <remarks>
-/// Layout, little-endian (version 1):
+/// Layout, little-endian (version 2; version 1 held hand-written callback state and is refused):
 /// <code>
 /// magic    8 bytes   "CBGCKPT" followed by 0x1A
-/// version  int32     1
+/// version  int32     2
 /// count    int32     number of sections
 /// section  count times: name (BinaryWriter string: 7-bit length + UTF-8), length int64, payload
 /// digest   32 bytes  SHA-256 of every byte above
@@ -27,7 +27,7 @@ public static class CheckpointFile
     public static ReadOnlySpan<byte> Magic => "CBGCKPT\u001A"u8;
 
     /// <summary>The format version this build writes and reads.</summary>
-    public const int Version = 1;
+    public const int Version = 2;
 
     private const int DigestLength = 32;
 

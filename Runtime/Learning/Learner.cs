@@ -175,7 +175,8 @@ public sealed partial class Learner : IDisposable
     public DataLoader? Dl { get; private set; }
 
     /// <summary>Attaches a callback for every later fit (also allowed from a handler during a fit).</summary>
-    /// <exception cref="InvalidOperationException">The callback is already attached to a learner.</exception>
+    /// <exception cref="InvalidOperationException">The callback is already attached to a learner, or it keeps
+    /// checkpoint state under the same <see cref="Callback.StateKey"/> as an attached one (the message names both).</exception>
     public Learner Add(Callback cb)
     {
         ArgumentNullException.ThrowIfNull(cb);
@@ -183,6 +184,13 @@ public sealed partial class Learner : IDisposable
         if (cb.IsAttached)
         {
             throw new InvalidOperationException($"Callback '{cb.Name}' is already attached to a learner; a callback instance serves one learner at a time.");
+        }
+
+        if (cb.IsStateful && callbacks.FirstOrDefault(c => c.IsStateful && c.StateKey == cb.StateKey) is Callback same)
+        {
+            throw new InvalidOperationException(
+                $"Callback '{cb.Name}' keeps its checkpoint state under the key '{cb.StateKey}', which the attached callback '{same.Name}' already uses: " +
+                $"a checkpoint could not tell them apart. Give one of them its own key, for example new {cb.GetType().Name}(…) {{ StateKey = \"{cb.StateKey}-2\" }}.");
         }
 
         cb.Learn = this;

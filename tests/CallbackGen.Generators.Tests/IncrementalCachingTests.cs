@@ -20,6 +20,7 @@ public class IncrementalCachingTests(ITestOutputHelper log)
     private static readonly string[] Steps =
     {
         TrackingNames.CallbackHandlers, TrackingNames.CallbackClasses, TrackingNames.AnnealerMethods, TrackingNames.AnnealerClasses,
+        TrackingNames.StateMembers, TrackingNames.StateClasses,
     };
 
     private const string Callbacks = """
@@ -31,8 +32,10 @@ public class IncrementalCachingTests(ITestOutputHelper log)
         public partial class Alpha : Callback
         {
             public int Count;
+            [Checkpointed] private long total;
+            [Checkpointed] public System.Collections.Generic.List<double> History { get; private set; } = new();
 
-            [Callback] private void BeforeBatch() { Count++; }
+            [Callback] private void BeforeBatch() { Count++; total++; }
             [Callback(Order = 5)] private void AfterBatch() { Count += 2; }
         }
 
@@ -87,6 +90,26 @@ public class IncrementalCachingTests(ITestOutputHelper log)
     [Fact]
     public void Renaming_a_handler_regenerates_only_that_class() =>
         AssertOnlyRegenerated("User.Beta.Callback.g.cs", c => Edit(c, 0, "void AfterEpoch()", "void AfterTrain()"), "this.AfterTrain();");
+
+    [Fact]
+    public void Changing_a_checkpointed_member_type_regenerates_only_the_state_file()
+    {
+        CSharpCompilation first = GeneratorHarness.Compile(Callbacks, Annealers);
+        GeneratorDriver driver = GeneratorHarness.CreateDriver().RunGenerators(first);
+        GeneratorRunResult initial = driver.GetRunResult().Results.Single();
+
+        driver = driver.RunGenerators(Edit(first, 0, "private long total;", "private int total;"));
+        GeneratorRunResult run = driver.GetRunResult().Results.Single();
+
+        Assert.All(Reasons(run, TrackingNames.CallbackClasses), r => Assert.True(r is IncrementalStepRunReason.Cached or IncrementalStepRunReason.Unchanged, $"callback classes were {r}"));
+        Assert.Contains(IncrementalStepRunReason.Modified, Reasons(run, TrackingNames.StateClasses));
+        string[] changed = run.GeneratedSources
+            .Where(s => initial.GeneratedSources.Single(o => o.HintName == s.HintName).SourceText.ToString() != s.SourceText.ToString())
+            .Select(s => s.HintName)
+            .ToArray();
+        Assert.Equal(new[] { "User.Alpha.State.g.cs" }, changed);
+        Assert.Contains("writer.BeginMember(\"total\", \"int\");", run.GeneratedSources.Single(s => s.HintName == "User.Alpha.State.g.cs").SourceText.ToString(), StringComparison.Ordinal);
+    }
 
     [Fact]
     public void Pipeline_values_hold_no_symbol_syntax_or_compilation()

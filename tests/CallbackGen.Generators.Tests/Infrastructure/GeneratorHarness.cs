@@ -28,7 +28,9 @@ public static class GeneratorHarness
         "UserAssembly_" + Guid.NewGuid().ToString("N"),
         sources.Select((s, i) => CSharpSyntaxTree.ParseText(s, options, path: $"Source{i}.cs")),
         References.Value,
-        new CSharpCompilationOptions(OutputKind.DynamicallyLinkedLibrary, nullableContextOptions: NullableContextOptions.Enable));
+        new CSharpCompilationOptions(OutputKind.DynamicallyLinkedLibrary, nullableContextOptions: NullableContextOptions.Enable)
+            // As the SDK does: TorchSharp is built against an older System.Runtime, which unifies fine.
+            .WithSpecificDiagnosticOptions(new Dictionary<string, ReportDiagnostic> { ["CS1701"] = ReportDiagnostic.Suppress, ["CS1702"] = ReportDiagnostic.Suppress }));
 
     public static GeneratorDriver CreateDriver(bool trackSteps = true, CSharpParseOptions? options = null) => CSharpGeneratorDriver.Create(
         new[] { new CallbackGenerator().AsSourceGenerator() },

@@ -1,4 +1,5 @@
 using System.Runtime.CompilerServices;
+using System.Text.RegularExpressions;
 
 namespace CallbackGen.Generators.Tests.Infrastructure;
 
@@ -6,10 +7,15 @@ namespace CallbackGen.Generators.Tests.Infrastructure;
 /// Approved-file snapshots (DESIGN.md §6): <c>Snapshots/NAME.verified.cs</c> is committed; on a
 /// mismatch <c>NAME.received.cs</c> is written beside it and the test fails. Set the environment
 /// variable <c>CALLBACKGEN_ACCEPT_SNAPSHOTS=1</c> to overwrite the approved files with what was received.
+/// The product version in <c>[GeneratedCode]</c> is replaced by <see cref="VersionPlaceholder"/> before
+/// comparing, so a version bump does not touch every approved file (a separate test checks the version).
 /// </summary>
-public static class Snapshot
+public static partial class Snapshot
 {
     public const string AcceptVariable = "CALLBACKGEN_ACCEPT_SNAPSHOTS";
+
+    /// <summary>What the approved files show in place of the generator's version.</summary>
+    public const string VersionPlaceholder = "{version}";
 
     public static void Verify(string actual, string name, [CallerFilePath] string callerFile = "")
     {
@@ -17,7 +23,7 @@ public static class Snapshot
         Directory.CreateDirectory(dir);
         string verified = Path.Combine(dir, name + ".verified.cs");
         string received = Path.Combine(dir, name + ".received.cs");
-        string normalized = actual.Replace("\r\n", "\n", StringComparison.Ordinal);
+        string normalized = WithoutVersion(actual.Replace("\r\n", "\n", StringComparison.Ordinal));
 
         if (Environment.GetEnvironmentVariable(AcceptVariable) == "1")
         {
@@ -39,6 +45,13 @@ public static class Snapshot
             : $"Snapshot '{name}' differs from the approved file. First difference at line {FirstDifference(expected, normalized)}. " +
               $"Compare '{received}' with '{verified}'; accept with {AcceptVariable}=1.");
     }
+
+    /// <summary>The text with the version of every <c>[GeneratedCode("CallbackGen.Generators", …)]</c> replaced by the placeholder.</summary>
+    public static string WithoutVersion(string text) =>
+        GeneratedCodeVersion().Replace(text, "$1" + VersionPlaceholder + "$2");
+
+    [GeneratedRegex("""(GeneratedCode\("CallbackGen\.Generators", ")[^"]*("\))""")]
+    private static partial Regex GeneratedCodeVersion();
 
     private static int FirstDifference(string expected, string actual)
     {

@@ -10,7 +10,7 @@ namespace User
         /// <param name="start">The value at 0.</param>
         /// <param name="end">The value at 1.</param>
         /// <returns>A <see cref="global::CallbackGen.Schedule"/> that evaluates <see cref="M:User.MySchedules.Lin(System.Double,System.Double,System.Double)"/> at a position in [0, 1] with these arguments.</returns>
-        [global::System.CodeDom.Compiler.GeneratedCode("CallbackGen.Generators", "0.1.0")]
+        [global::System.CodeDom.Compiler.GeneratedCode("CallbackGen.Generators", "{version}")]
         public static global::CallbackGen.Schedule Lin(double start, double end) =>
             pos => Lin(start, end, pos);
 
@@ -20,7 +20,7 @@ namespace User
         /// <param name="steps">The annealer's <c>steps</c> argument.</param>
         /// <param name="label">The annealer's <c>label</c> argument.</param>
         /// <returns>A <see cref="global::CallbackGen.Schedule"/> that evaluates <see cref="M:User.MySchedules.Warm(System.Double,System.Double,System.Int32,System.String,System.Double)"/> at a position in [0, 1] with these arguments.</returns>
-        [global::System.CodeDom.Compiler.GeneratedCode("CallbackGen.Generators", "0.1.0")]
+        [global::System.CodeDom.Compiler.GeneratedCode("CallbackGen.Generators", "{version}")]
         internal static global::CallbackGen.Schedule Warm(double start, double peak, int steps, string? label) =>
             pos => Warm(start, peak, steps, label, pos);
     }

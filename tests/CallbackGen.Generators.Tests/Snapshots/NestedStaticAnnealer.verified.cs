@@ -12,7 +12,7 @@ namespace User.Schedules
             /// <param name="low">The annealer's <c>low</c> argument.</param>
             /// <param name="high">The annealer's <c>high</c> argument.</param>
             /// <returns>A <see cref="global::CallbackGen.Schedule"/> that evaluates <see cref="M:User.Schedules.Outer.Inner.Step(System.Double,System.Double,System.Double)"/> at a position in [0, 1] with these arguments.</returns>
-            [global::System.CodeDom.Compiler.GeneratedCode("CallbackGen.Generators", "0.1.0")]
+            [global::System.CodeDom.Compiler.GeneratedCode("CallbackGen.Generators", "{version}")]
             public static global::CallbackGen.Schedule Step(double low, double high) =>
                 p => Step(low, high, p);
         }

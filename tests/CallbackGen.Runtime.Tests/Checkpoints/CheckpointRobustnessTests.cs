@@ -103,7 +103,7 @@ public sealed class CheckpointRobustnessTests : IDisposable
     {
         public int Value { get; private set; } = value;
 
-        public string StateKey => "counter";
+        protected override string DefaultStateKey => "counter";
 
         public void SaveState(BinaryWriter writer)
         {
@@ -133,7 +133,8 @@ public sealed class CheckpointRobustnessTests : IDisposable
 
         var ex = Assert.Throws<InvalidDataException>(() => learn.LoadCheckpoint(path));
 
-        Assert.Contains("the state of callback 'Counter' (key 'counter') left 4 bytes unread", ex.Message, StringComparison.Ordinal);
+        Assert.Contains("the state of callback 'Counter' (key 'counter') does not fit", ex.Message, StringComparison.Ordinal);
+        Assert.Contains("left 4 bytes unread", ex.Message, StringComparison.Ordinal);
         Assert.Equal(9, counter.Value);
         TinyTask.AssertBitIdentical(before, TinyTask.Weights(learn));
     }

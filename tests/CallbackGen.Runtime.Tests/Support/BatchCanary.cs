@@ -11,7 +11,7 @@ public sealed partial class BatchCanary : Callback, ICheckpointable
 
     public List<(int Epoch, int Iter)> SeenThisFit { get; } = new();
 
-    public string StateKey => "canary";
+    protected override string DefaultStateKey => "canary";
 
     [Callback]
     private void BeforeFit()

@@ -1,4 +1,3 @@
-using CallbackGen.Runtime.Tests.Callbacks.Support;
 using static TorchSharp.torch;
 
 namespace CallbackGen.Runtime.Tests.Checkpoints;

@@ -8,7 +8,7 @@ internal static class DispatchReport
 {
     private sealed record Row(string Category, string Method, string Description, double MeanNs, double StdDevNs, double MedianNs, long? Bytes);
 
-    public static string Write(Summary summary, long warmBytes, BenchArgs options)
+    public static string Write(Summary summary, long warmBytes, PythonSeedRunner.Result? python, BenchArgs options)
     {
         List<Row> rows = summary.Reports.Select(r => new Row(
             r.BenchmarkCase.Descriptor.Categories.Single(),
@@ -41,6 +41,31 @@ internal static class DispatchReport
 
         Row Get(string method) => rows.Single(r => r.Method == method);
         var goals = new List<IReadOnlyList<string>>();
+        if (python is not null)
+        {
+            double oneB = Get(nameof(DispatchBenchmarks.OneEventGenerated)).MeanNs;
+            double elevenB = Get(nameof(DispatchBenchmarks.ElevenGenerated)).MeanNs / 11;
+            page.Heading("Against the seed's Python Runner").Paragraph(
+                $"bench/Python/seed_runner_dispatch.py, run by this program right after the .NET benchmarks ({python.Python}): the lesson's `Runner.__call__` " +
+                "(callbacks sorted by `_order` on every event, `getattr(cb, name, None)` on every callback, a missing handler falling through `Callback.__getattr__` to the runner), " +
+                "the same five callbacks handling the same events, handlers `self.hits += 1`; the median of the script's timings (7 in a full run). No torch: the dispatch alone.").Table(
+                new[] { "workload", "seed Runner, Python (ns/event)", "CallbackGen generated (ns/event)", "CallbackGen faster by" },
+                new[]
+                {
+                    (IReadOnlyList<string>)new[] { "one event, 5 handlers", F(python.OneEventNs, "0"), F(oneB, "0.00"), F(python.OneEventNs / oneB, "0") + "×" },
+                    new[] { "11 training events, 15 handlers (per event)", F(python.PerEventEleven, "0"), F(elevenB, "0.00"), F(python.PerEventEleven / elevenB, "0") + "×" },
+                });
+            foreach (var (label, seed, ours) in new[] { ("one event", python.OneEventNs, oneB), ("11 events", python.PerEventEleven, elevenB) })
+            {
+                double r = seed / ours;
+                goals.Add(new[] { $"b ≥ 50× faster per event than the seed's Python Runner ({label})", $"{F(r, "0")}×", Verdict(r >= 50, $"short by {F(50 / r, "0.0")}×") });
+            }
+        }
+        else
+        {
+            page.Paragraph("The seed's Python Runner was not measured: no python3 was found (see the program's error output).");
+        }
+
         foreach (var (label, direct, generated, getattr) in new[]
         {
             ("one event", nameof(DispatchBenchmarks.OneEventDirect), nameof(DispatchBenchmarks.OneEventGenerated), nameof(DispatchBenchmarks.OneEventGetAttr)),

@@ -32,6 +32,8 @@ if (summary.HasCriticalValidationErrors || summary.Reports.Any(r => !r.Success))
 }
 
 long warmBytes = AllocationCheck.BytesPerMillionDispatches();
-string path = DispatchReport.Write(summary, warmBytes, options);
+// The seed's own dispatch, in Python, right after the .NET figures, on the same machine.
+PythonSeedRunner.Result? python = PythonSeedRunner.Run(options.Quick);
+string path = DispatchReport.Write(summary, warmBytes, python, options);
 Console.WriteLine($"Wrote {path}");
 return 0;

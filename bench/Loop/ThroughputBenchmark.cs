@@ -9,7 +9,9 @@ namespace CallbackGen.Benchmarks.Loop;
 /// </summary>
 internal sealed class ThroughputBenchmark(int rounds, int batchSize, long seed)
 {
-    public sealed record Sample(string Model, string Variant, int Round, double Seconds, double CpuSeconds, double SamplesPerSecond, double RssAfterMiB, double PeakMiB);
+    public sealed record Sample(
+        string Model, string Variant, int Round, double Seconds, double CpuSeconds, double SamplesPerSecond,
+        double TrainSeconds, double TrainCpuSeconds, double TrainSamplesPerSecond, double RssAfterMiB, double PeakMiB);
 
     public List<Sample> Samples { get; } = new();
 
@@ -18,10 +20,14 @@ internal sealed class ThroughputBenchmark(int rounds, int batchSize, long seed)
 
     public bool PeakIsPerEpoch { get; private set; } = true;
 
+    /// <summary>The 1-minute load average (/proc/loadavg) before and after each model's rounds: how busy the shared machine was.</summary>
+    public Dictionary<string, (double Before, double After)> Load { get; } = new();
+
     public void Run(string modelName, FashionMnist data, IReadOnlyList<LoopVariant> variants, Action<string> log)
     {
         long samples = data.TrainCount + data.ValidCount;
-        log($"{modelName}: warm-up");
+        double loadBefore = LoadAverage();
+        log($"{modelName}: warm-up (load average {loadBefore:0.00})");
         RecordWeightDifference(modelName, data, variants);
 
         for (int round = 0; round < rounds; round++)
@@ -32,10 +38,32 @@ internal sealed class ThroughputBenchmark(int rounds, int batchSize, long seed)
                 Settle();
                 PeakIsPerEpoch &= ProcessMemory.ResetPeak();
                 using EpochRun run = v.Run(modelName, data, batchSize, seed);
-                var s = new Sample(modelName, v.Key, round, run.Seconds, run.CpuSeconds, samples / run.Seconds, ProcessMemory.RssMiB(), ProcessMemory.PeakMiB());
+                var s = new Sample(
+                    modelName, v.Key, round, run.Seconds, run.CpuSeconds, samples / run.Seconds,
+                    run.TrainSeconds, run.TrainCpuSeconds, data.TrainCount / run.TrainSeconds, ProcessMemory.RssMiB(), ProcessMemory.PeakMiB());
                 Samples.Add(s);
-                log($"{modelName} round {round} {v.Key}: {s.Seconds:0.000} s (CPU {s.CpuSeconds:0.000} s), {s.SamplesPerSecond:0} samples/s, RSS {s.RssAfterMiB:0} MiB, peak {s.PeakMiB:0} MiB");
+                log($"{modelName} round {round} {v.Key}: epoch {s.Seconds:0.000} s (CPU {s.CpuSeconds:0.000} s), training {s.TrainSeconds:0.000} s (CPU {s.TrainCpuSeconds:0.000} s), RSS {s.RssAfterMiB:0} MiB, peak {s.PeakMiB:0} MiB");
             }
+        }
+
+        Load[modelName] = (loadBefore, LoadAverage());
+    }
+
+    /// <summary>The 1-minute load average, NaN where /proc/loadavg cannot be read.</summary>
+    public static double LoadAverage()
+    {
+        try
+        {
+            string first = File.ReadAllText("/proc/loadavg").Split(' ')[0];
+            return double.Parse(first, System.Globalization.CultureInfo.InvariantCulture);
+        }
+        catch (IOException)
+        {
+            return double.NaN;
+        }
+        catch (UnauthorizedAccessException)
+        {
+            return double.NaN;
         }
     }
 

@@ -1,9 +1,8 @@
 namespace CallbackGen.Benchmarks.Loop;
 
 /// <summary>
-/// Variant (c), a user's usual set-up: accuracy as a metric (averaged on the device by the learner's
-/// AvgStatsCallback), Recorder, a one-cycle learning-rate ParamScheduler and Progress with its output
-/// redirected (plain lines).
+/// Variant (c), a user's usual set-up: accuracy as a metric (on validation, the default), Recorder,
+/// a one-cycle learning-rate ParamScheduler and Progress with its output redirected (plain lines).
 /// </summary>
 internal static class StandardStack
 {

@@ -33,7 +33,8 @@ public static class FashionMnistCli
                 error.WriteLine($"error: {e.Message}");
             }
 
-            error.WriteLine("usage: dotnet run --project Samples/FashionMnist -- [--data DIR] [--model mlp|cnn] [--epochs N] [--bs N] [--lr LR] [--device cpu|cuda] [--out DIR] [--resume PATH] [--seed N] [--threads N] [--summary] [--augment] [--mixup ALPHA]");
+            error.WriteLine("usage: dotnet run --project Samples/FashionMnist -- [--data DIR | --images DIR] [--model mlp|cnn] [--epochs N] [--bs N] [--lr LR] [--device cpu|cuda] [--out DIR] [--resume PATH] [--seed N] [--threads N] [--workers N] [--summary] [--augment] [--mixup ALPHA]");
+            error.WriteLine("       dotnet run --project Samples/FashionMnist -- --write-images DIR [--data DIR] [--train-count N] [--valid-count N]");
             error.WriteLine("       dotnet run --project Samples/FashionMnist -- predict --export FILE --images FILE [--labels FILE] [--count N]");
             error.WriteLine("Run with --help for every option.");
             return ExitCodes.Usage;
@@ -44,7 +45,8 @@ public static class FashionMnistCli
             return PredictJob.Run(command.Predict.Bind(parsed), output, error);
         }
 
-        return FashionMnistJob.Run(command.Bind(parsed), output, error);
+        JobOptions options = command.Bind(parsed);
+        return options.WriteImages is null ? FashionMnistJob.Run(options, output, error) : FashionMnistJob.WriteImages(options, output, error);
     }
 
     /// <summary>The options, their defaults and checks.</summary>
@@ -146,8 +148,44 @@ public static class FashionMnistCli
             CustomParser = r => r.Tokens.Count == 0 ? 0.4 : double.TryParse(r.Tokens[0].Value, NumberStyles.Float, CultureInfo.InvariantCulture, out double a) ? a : Fail(r),
         };
 
+        private readonly Option<string?> images = new("--images")
+        {
+            Description = "Train on an image folder instead: DIR/train/<class>/ and DIR/valid/<class>/ (or DIR/<class>/, split at random with --seed); "
+                + "PNG, JPEG or BMP, decoded grey at 28 x 28. --write-images makes one from the MNIST data.",
+            HelpName = "DIR",
+        };
+
+        private readonly Option<int> workers = new("--workers")
+        {
+            Description = "Threads decoding an image folder's batches while the model trains (0: on the training thread).",
+            DefaultValueFactory = _ => JobOptions.DefaultWorkers,
+        };
+
+        private readonly Option<string?> writeImages = new("--write-images")
+        {
+            Description = "Write the MNIST-format data (--data, or the default; --train-count/--valid-count apply) as PNG folders DIR/train/<class>/ and DIR/valid/<class>/, then exit.",
+            HelpName = "DIR",
+        };
+
         public JobCommand()
         {
+            images.Validators.Add(r =>
+            {
+                string? folder = r.GetValueOrDefault<string?>();
+                if (folder is not null && !Directory.Exists(folder))
+                {
+                    r.AddError($"--images: the folder '{folder}' does not exist.");
+                }
+            });
+            writeImages.Validators.Add(r =>
+            {
+                string? folder = r.GetValueOrDefault<string?>();
+                if (folder is not null && (Directory.Exists(folder) || File.Exists(folder)))
+                {
+                    r.AddError($"--write-images: '{folder}' already exists; give a new folder.");
+                }
+            });
+            AtLeast(workers, 0);
             model.AcceptOnlyFromAmong("mlp", "cnn");
             device.AcceptOnlyFromAmong("cpu", "cuda");
             data.Validators.Add(CheckDataFolder);
@@ -190,6 +228,7 @@ public static class FashionMnistCli
             Root = new RootCommand("Trains a model on Fashion-MNIST with CallbackGen: the LR finder, one-cycle training, plots, metrics.csv, a checkpoint, the confusion matrix, the top losses and an export for predict mode.")
             {
                 data, model, epochs, batchSize, lr, device, output, resume, seed, threads, trainCount, validCount, minAccuracy, summary, augment, mixup,
+                images, workers, writeImages,
             };
             Root.Validators.Add(r =>
             {
@@ -227,6 +266,9 @@ public static class FashionMnistCli
             Summary = p.GetValue(summary),
             Augment = p.GetValue(augment),
             MixUp = p.GetValue(mixup),
+            Images = p.GetValue(images),
+            Workers = p.GetValue(workers),
+            WriteImages = p.GetValue(writeImages),
         };
 
         private static double Fail(ArgumentResult r)

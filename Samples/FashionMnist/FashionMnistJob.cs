@@ -64,7 +64,7 @@ public static class FashionMnistJob
         {
             result = Train(options, output);
         }
-        catch (Exception ex) when (ex is IOException or InvalidDataException or UnauthorizedAccessException
+        catch (Exception ex) when (ex is IOException or InvalidDataException or UnauthorizedAccessException or DataLoaderException
             || (ex is InvalidOperationException && options.Cuda && !cuda.is_available()))
         {
             error.WriteLine($"error: {ex.Message}");
@@ -80,6 +80,31 @@ public static class FashionMnistJob
         return ExitCodes.Success;
     }
 
+    /// <summary>
+    /// <c>--write-images</c>: writes the MNIST-format data as PNG folders; 0, or 1 with a one-line message
+    /// when the data cannot be read or the folder cannot be written.
+    /// </summary>
+    /// <param name="options">The options (<see cref="JobOptions.WriteImages"/>, <see cref="JobOptions.Data"/>, the counts).</param>
+    /// <param name="output">Where to say what was written.</param>
+    /// <param name="error">Where failures go.</param>
+    public static int WriteImages(JobOptions options, TextWriter output, TextWriter error)
+    {
+        ArgumentNullException.ThrowIfNull(options);
+        ArgumentNullException.ThrowIfNull(output);
+        ArgumentNullException.ThrowIfNull(error);
+        try
+        {
+            FashionMnistLocation where = options.Data is string folder ? Describe(Path.GetFullPath(folder)) : FashionMnistData.DefaultLocation();
+            ImageExport.Write(options.WriteImages ?? throw new ArgumentException("No --write-images folder.", nameof(options)), where, options.TrainCount, options.ValidCount, output);
+            return ExitCodes.Success;
+        }
+        catch (Exception ex) when (ex is IOException or InvalidDataException or UnauthorizedAccessException)
+        {
+            error.WriteLine($"error: {ex.Message}");
+            return ExitCodes.Failure;
+        }
+    }
+
     /// <summary>Runs the job and returns what it produced (no accuracy check; exceptions propagate).</summary>
     /// <param name="options">What to run.</param>
     /// <param name="output">Where progress and results go.</param>
@@ -89,7 +114,6 @@ public static class FashionMnistJob
         ArgumentNullException.ThrowIfNull(output);
         var clock = Stopwatch.StartNew();
         FashionMnistLocation where = options.Data is string folder ? Describe(Path.GetFullPath(folder)) : FashionMnistData.DefaultLocation();
-        output.WriteLine($"data: {where.Description}");
 
         string outDir = Path.GetFullPath(options.Out
             ?? (options.Resume is string resumed ? Path.GetDirectoryName(Path.GetFullPath(resumed))! : Path.Combine("runs", DateTime.Now.ToString("yyyyMMdd-HHmmss", CultureInfo.InvariantCulture))));
@@ -109,18 +133,11 @@ public static class FashionMnistJob
 
         Device device = options.Cuda ? CUDA : CPU;
 
-        using MnistData all = MnistFolder.Load(where.Folder);
-        using MnistData data = all.Take(Math.Min(options.TrainCount ?? long.MaxValue, all.TrainCount), Math.Min(options.ValidCount ?? long.MaxValue, all.TestCount));
-        (float mean, float std) = MeanAndStd(data.TrainImages);
         using var shuffle = new Generator((ulong)options.Seed);
-        using DataBunch bunch = data.ToDataBunch(options.BatchSize, generator: shuffle, device: device);
+        using JobData data = JobData.Load(options, where, shuffle, device);
+        output.WriteLine($"data: {data.Description}");
         using nn.Module<Tensor, Tensor> model = Models.Create(options.Model);
-        long[] shape = Models.InputShape(options.Model);
-
-        // Normalise with the training set's statistics and shape for the model, on the device, per batch.
-        // Built from data (not a function), so the export carries it and predict mode applies it to raw images.
-        var toModelInput = BatchTransform.Of(ExportedTransform.ForNormalize(tensor(mean), tensor(std)), ExportedTransform.ForReshape(shape));
-        using var learn = new Learner(model, bunch, Losses.CrossEntropy, Optimizer.AdamW(), cbs: [toModelInput], metrics: [Metric.Accuracy], device: device);
+        using var learn = new Learner(model, data.Bunch, Losses.CrossEntropy, Optimizer.AdamW(), cbs: data.Transforms, metrics: [Metric.Accuracy], device: device);
         if (options.Augment)
         {
             learn.Add(new ImageAugment(seed: options.Seed));
@@ -137,7 +154,7 @@ public static class FashionMnistJob
         }
 
         output.WriteLine(string.Create(CultureInfo.InvariantCulture,
-            $"{data.TrainCount:N0} training / {data.TestCount:N0} validation images; model {Name(options.Model)}, {options.Epochs} epoch(s), batch size {options.BatchSize}, device {device.type.ToString().ToLowerInvariant()}, {get_num_threads()} thread(s), seed {options.Seed}"));
+            $"{data.TrainCount:N0} training / {data.ValidCount:N0} validation images; model {Name(options.Model)}, {options.Epochs} epoch(s), batch size {options.BatchSize}, device {device.type.ToString().ToLowerInvariant()}, {get_num_threads()} thread(s), seed {options.Seed}"));
 
         var files = new List<string>();
         double lr = ChooseLr(options, learn, outDir, output, files);
@@ -174,12 +191,12 @@ public static class FashionMnistJob
         }
 
         files.AddRange(Interpret(learn, outDir, output));
-        files.Add(learn.Export(Path.Combine(outDir, ExportFile), modelName: Name(options.Model), modelVersion: ExportVersion, classNames: FashionMnistData.ClassNames));
-        files.Add(new RunInfo(Name(options.Model), options.Epochs, options.BatchSize, lr, options.Seed, where.Folder).Write(outDir));
+        files.Add(learn.Export(Path.Combine(outDir, ExportFile), modelName: Name(options.Model), modelVersion: ExportVersion, classNames: data.ClassNames));
+        files.Add(new RunInfo(Name(options.Model), options.Epochs, options.BatchSize, lr, options.Seed, data.Folder).Write(outDir));
         clock.Stop();
         double accuracy = valid["accuracy"];
         output.WriteLine(string.Create(CultureInfo.InvariantCulture,
-            $"final accuracy {accuracy:P2} (validation loss {valid.Loss:F4}, {data.TestCount:N0} images) in {clock.Elapsed.TotalSeconds:F1} s"));
+            $"final accuracy {accuracy:P2} (validation loss {valid.Loss:F4}, {data.ValidCount:N0} images) in {clock.Elapsed.TotalSeconds:F1} s"));
         output.WriteLine($"wrote {string.Join(", ", files.Select(Path.GetFileName))} to {outDir}");
         return new JobResult(accuracy, valid.Loss, lr, outDir, files, clock.Elapsed);
     }
@@ -235,12 +252,6 @@ public static class FashionMnistJob
         return folder.TrimEnd('/') == FashionMnistData.SystemFolder
             ? new FashionMnistLocation(folder, IsEmbeddedSubset: false, $"full Fashion-MNIST from {folder}")
             : new FashionMnistLocation(folder, IsEmbeddedSubset: false, $"MNIST-format folder {folder}");
-    }
-
-    private static (float Mean, float Std) MeanAndStd(Tensor images)
-    {
-        using DisposeScope scope = NewDisposeScope();
-        return (images.mean().item<float>(), images.std().item<float>());
     }
 
     private static string Name(ModelKind kind) => kind.ToString().ToLowerInvariant();

@@ -68,4 +68,20 @@ public sealed record JobOptions
 
     /// <summary>Train with MixUp of this alpha; null: no MixUp.</summary>
     public double? MixUp { get; init; }
+
+    /// <summary>The default number of loader threads for an image folder.</summary>
+    public const int DefaultWorkers = 2;
+
+    /// <summary>
+    /// An image folder to train on instead of MNIST-format files: <c>train/&lt;class&gt;/</c> and
+    /// <c>valid/&lt;class&gt;/</c>, or <c>&lt;class&gt;/</c> split at random with <see cref="Seed"/>; images are
+    /// decoded grey at 28 x 28. Null: use <see cref="Data"/>.
+    /// </summary>
+    public string? Images { get; init; }
+
+    /// <summary>Background threads decoding an image folder's batches while the model trains (0: on the training thread).</summary>
+    public int Workers { get; init; } = DefaultWorkers;
+
+    /// <summary>Write the MNIST-format data as PNG folders here and exit, instead of training; null: train.</summary>
+    public string? WriteImages { get; init; }
 }

@@ -155,17 +155,30 @@ public sealed class ImageFolderDataset : IDataset<Sample>
 
     /// <summary>
     /// The per-channel mean and standard deviation of the pixel values in [0, 1] over every image of this
-    /// dataset (decoding, and caching, each one): the statistics <see cref="Normalize"/> needs.
+    /// dataset (decoding, and caching, each one, on all cores): the statistics <see cref="Normalize"/> needs.
     /// </summary>
     public ChannelStats ComputeStats()
     {
         int channels = Channels;
         int plane = Height * Width;
-        double[] sum = new double[channels];
-        double[] squares = new double[channels];
-        for (long i = 0; i < Count; i++)
+
+        // Integer sums per image are exact, so the result does not depend on how the work was divided.
+        long[] sums = new long[Count * channels];
+        long[] squares = new long[Count * channels];
+        var errors = new Exception?[Count];
+        Parallel.For(0, Count, i =>
         {
-            ReadOnlySpan<byte> pixels = Pixels(i).Span;
+            ReadOnlySpan<byte> pixels;
+            try
+            {
+                pixels = Pixels(i).Span;
+            }
+            catch (Exception ex)
+            {
+                errors[i] = ex;
+                return;
+            }
+
             for (int c = 0; c < channels; c++)
             {
                 long s = 0, q = 0;
@@ -175,12 +188,26 @@ public sealed class ImageFolderDataset : IDataset<Sample>
                     q += b * b;
                 }
 
-                sum[c] += s;
-                squares[c] += q;
+                sums[(i * channels) + c] = s;
+                squares[(i * channels) + c] = q;
             }
+        });
+
+        // The first broken image in the dataset's order, unwrapped (Parallel.For would wrap it in an AggregateException).
+        if (errors.FirstOrDefault(e => e is not null) is Exception error)
+        {
+            System.Runtime.ExceptionServices.ExceptionDispatchInfo.Throw(error);
         }
 
-        return ChannelStats.FromSums(sum, squares, Count * (long)plane, scale: 1.0 / 255);
+        double[] sum = new double[channels];
+        double[] square = new double[channels];
+        for (long k = 0; k < sums.Length; k++)
+        {
+            sum[k % channels] += sums[k];
+            square[k % channels] += squares[k];
+        }
+
+        return ChannelStats.FromSums(sum, square, Count * (long)plane, scale: 1.0 / 255);
     }
 
     private long Check(long index)
@@ -304,15 +331,11 @@ public sealed class ImageFolderDataset : IDataset<Sample>
                 throw new ArgumentOutOfRangeException(nameof(options), $"ImageOptions.Size must be at least 1 x 1; got {h} x {w}.");
             }
 
-            var paths = new List<string>(files.Count);
-            var labels = new List<long>(files.Count);
-            var decoded = new List<byte[]?>(files.Count);
-            var skipped = new List<SkippedFile>();
-            (int Height, int Width, string Path)? first = null;
-            foreach ((string path, long label) in files)
+            // Reading headers (and, to skip invalid files, whole images) is most of the work: all cores, then in order.
+            var checks = new (int Height, int Width, byte[]? Pixels, Exception? Error)[files.Count];
+            Parallel.For(0, files.Count, i =>
             {
-                int height, width;
-                byte[]? pixels;
+                string path = files[i].Path;
                 try
                 {
                     if (!ImageDecoder.HasImageExtension(path))
@@ -320,12 +343,34 @@ public sealed class ImageFolderDataset : IDataset<Sample>
                         throw new InvalidDataException(ImageDecoder.ExtensionError(path));
                     }
 
-                    (height, width) = ImageDecoder.Probe(path);
-                    pixels = options.SkipInvalid ? ImageDecoder.Decode(path, options) : null;
+                    (int height, int width) = ImageDecoder.Probe(path);
+                    checks[i] = (height, width, options.SkipInvalid ? ImageDecoder.Decode(path, options) : null, null);
                 }
-                catch (InvalidDataException ex) when (options.SkipInvalid)
+                catch (Exception ex) when (ex is InvalidDataException or IOException or UnauthorizedAccessException)
                 {
-                    skipped.Add(new SkippedFile(path, ex.Message));
+                    // Kept, to be thrown (or the file skipped) in the dataset's order below.
+                    checks[i] = (0, 0, null, ex);
+                }
+            });
+
+            var paths = new List<string>(files.Count);
+            var labels = new List<long>(files.Count);
+            var decoded = new List<byte[]?>(files.Count);
+            var skipped = new List<SkippedFile>();
+            (int Height, int Width, string Path)? first = null;
+            for (int i = 0; i < files.Count; i++)
+            {
+                (string path, long label) = files[i];
+                (int height, int width, byte[]? pixels, Exception? error) = checks[i];
+                if (error is not null)
+                {
+                    if (!options.SkipInvalid || error is not InvalidDataException)
+                    {
+                        // The first bad file in the dataset's order, as a sequential check would report it.
+                        System.Runtime.ExceptionServices.ExceptionDispatchInfo.Throw(error);
+                    }
+
+                    skipped.Add(new SkippedFile(path, error.Message));
                     continue;
                 }
 

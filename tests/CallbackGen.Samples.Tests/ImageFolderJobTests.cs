@@ -1,0 +1,90 @@
+using CallbackGen.Data;
+using CallbackGen.Samples.FashionMnist;
+using SkiaSharp;
+using Xunit.Abstractions;
+
+namespace CallbackGen.Samples.Tests;
+
+public sealed class ImageFolderJobTests(ITestOutputHelper log)
+{
+    // The whole embedded subset: with fewer images, one shuffled order against another moves the accuracy by more than a point.
+    private const int TrainCount = FashionMnistData.EmbeddedTrainCount;
+    private const int ValidCount = FashionMnistData.EmbeddedTestCount;
+
+    [Fact]
+    [Trait("Category", "Slow")]
+    public void The_embedded_subset_written_as_png_folders_trains_to_the_accuracy_of_the_idx_files_with_the_same_classes_and_counts()
+    {
+        using var dir = new TempDirectory();
+        string images = dir["png"];
+        var (code, output, error) = RunCli("--data", EmbeddedData.Folder, "--write-images", images);
+        Assert.True(code == ExitCodes.Success, output + error);
+
+        var folders = ImageFolderData.FromFolder(images, new ImageOptions { Mode = ImageMode.Grayscale });
+        using (MnistData idx = MnistFolder.Load(EmbeddedData.Folder))
+        {
+            Assert.Equal(ImageFolderWriter.ClassFolderNames(FashionMnistData.ClassNames), folders.ClassNames);
+            Assert.Equal(Counts(idx.TrainLabels, TrainCount), folders.Train.ClassCounts());
+            Assert.Equal(Counts(idx.TestLabels, ValidCount), folders.Valid.ClassCounts());
+        }
+
+        var common = new JobOptions { Model = ModelKind.Mlp, Epochs = 2, Lr = 0.003, Seed = 42, MinAccuracy = 0 };
+        JobResult fromIdx = FashionMnistJob.Train(common with { Data = EmbeddedData.Folder, Out = dir["idx-run"] }, TextWriter.Null);
+        JobResult fromPng = FashionMnistJob.Train(common with { Images = images, Out = dir["png-run"] }, TextWriter.Null);
+
+        log.WriteLine($"accuracy: IDX files {fromIdx.Accuracy:P2} in {fromIdx.Elapsed.TotalSeconds:F0} s, PNG folders {fromPng.Accuracy:P2} in {fromPng.Elapsed.TotalSeconds:F0} s");
+        Assert.True(fromIdx.Accuracy > 0.8, $"IDX accuracy {fromIdx.Accuracy}");
+        Assert.True(Math.Abs(fromIdx.Accuracy - fromPng.Accuracy) <= 0.01, $"IDX {fromIdx.Accuracy:P2}, PNG folders {fromPng.Accuracy:P2}");
+    }
+
+    [Fact]
+    public void A_corrupt_image_stops_the_job_with_one_line_naming_the_file()
+    {
+        using var dir = new TempDirectory();
+        foreach (string cls in new[] { "a", "b" })
+        {
+            using var bitmap = new SKBitmap(new SKImageInfo(28, 28, SKColorType.Gray8, SKAlphaType.Opaque));
+            using SKData png = bitmap.Encode(SKEncodedImageFormat.Png, 100);
+            Directory.CreateDirectory(dir[cls]);
+            File.WriteAllBytes(Path.Combine(dir[cls], "ok.png"), png.ToArray());
+        }
+
+        string corrupt = Path.Combine(dir["b"], "corrupt.png");
+        File.WriteAllBytes(corrupt, [0x89, (byte)'P', (byte)'N', (byte)'G', 1, 2, 3, 4, 5, 6, 7, 8]);
+
+        var (code, output, error) = RunCli("--images", dir.Path, "--epochs", "1", "--lr", "0.01", "--out", dir["run"]);
+
+        Assert.Equal(ExitCodes.Failure, code);
+        Assert.StartsWith($"error: The image '{corrupt}' cannot be decoded: ", error, StringComparison.Ordinal);
+        Assert.Single(error.Split('\n', StringSplitOptions.RemoveEmptyEntries));
+    }
+
+    [Fact]
+    public void Write_images_refuses_an_existing_folder()
+    {
+        using var dir = new TempDirectory();
+        var (code, _, error) = RunCli("--write-images", dir.Path);
+
+        Assert.Equal(ExitCodes.Usage, code);
+        Assert.Contains("already exists", error, StringComparison.Ordinal);
+    }
+
+    private static int[] Counts(TorchSharp.torch.Tensor labels, int first)
+    {
+        int[] counts = new int[FashionMnistData.ClassNames.Count];
+        foreach (long label in labels[..first].data<long>())
+        {
+            counts[label]++;
+        }
+
+        return counts;
+    }
+
+    private static (int Code, string Output, string Error) RunCli(params string[] args)
+    {
+        var output = new StringWriter();
+        var error = new StringWriter();
+        int code = FashionMnistCli.Run(args, output, error);
+        return (code, output.ToString(), error.ToString());
+    }
+}

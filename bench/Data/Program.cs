@@ -103,7 +103,9 @@ try
         ("Load average (1, 5, 15 min) before / after", $"{loadBefore} / {loadAfter}"));
     page.Paragraph(string.Create(CultureInfo.InvariantCulture,
         $"The embedded Fashion-MNIST subset ({trainCount:N0} training, {validCount:N0} validation images) written as PNG folders, read grey at 28 x 28; batch size {BatchSize}; "
-        + $"{get_num_threads()} torch thread(s). Goals (issue 20): prefetching at least 1.5x the single-threaded loader's throughput, and an image-folder epoch within 1.3x of the in-memory IDX epoch."));
+        + $"{get_num_threads()} torch thread(s). Goals (issue 20): prefetching at least 1.5x the single-threaded loader's throughput, and an image-folder epoch within 1.3x of the in-memory IDX epoch. "
+        + "\"No cache\" decodes every image every epoch (the per-sample work the loader threads take off the training thread); \"cached\" keeps the decoded bytes, and computing the training statistics "
+        + "before the first epoch has already decoded every training image (validation images are decoded in epoch 1). The machine is shared: see the load average above."));
     page.Heading("The loader alone (decoding every image every epoch), median of 3 epochs")
         .Table(["loader", "epoch (s)", "images/s", "vs single"], loaderRows);
     page.Heading($"CNN epochs (training + validation), {epochs} epochs each, wall seconds")

@@ -11,10 +11,15 @@ using static TorchSharp.torch;
 // by the loader alone and trained on by the main job's CNN, with and without loader threads, against
 // the in-memory IDX path. Ratios are measured in this run.
 var args2 = BenchArgs.Parse(args);
+// The loader alone reads the whole subset; the CNN trains on its first images (a CNN epoch on all 12,000 takes
+// minutes on 2 shared cores, and the ratios do not depend on the count).
 int trainCount = args2.Quick ? 2_000 : FashionMnistData.EmbeddedTrainCount;
 int validCount = args2.Quick ? 500 : FashionMnistData.EmbeddedTestCount;
+int cnnTrain = args2.Quick ? 1_000 : 3_000;
+int cnnValid = args2.Quick ? 250 : 500;
 const int BatchSize = 128;
 const int Workers = 2;
+const int MaxEpochs = 2;
 string loadBefore = File.ReadAllText("/proc/loadavg").Trim();
 
 string root = Directory.CreateTempSubdirectory("callbackgen-bench-data-").FullName;
@@ -53,7 +58,9 @@ try
     loaderRows.Add([$"prefetching (workers {Workers})", F(threaded), F(trainCount / threaded, "N0"), F(single / threaded, "0.00") + "x"]);
     Console.WriteLine($"loader: {single:F2} s vs {threaded:F2} s");
 
-    // 2. One CNN epoch (training and validation), seeded alike; the first epoch of an image folder decodes every image.
+    // 2. CNN epochs (training and validation), seeded alike, on the first images of each part.
+    string cnnFolder = Path.Combine(root, "png-cnn");
+    ImageExport.Write(cnnFolder, new FashionMnistLocation(embedded, IsEmbeddedSubset: true, "the embedded subset"), cnnTrain, cnnValid, TextWriter.Null);
     double Epochs(string name, Func<DataBunch> bunch, Callback[] transforms, int epochs, List<string[]> rows)
     {
         manual_seed(42);
@@ -69,27 +76,26 @@ try
         }
 
         double accuracy = learn.ValidStats!["accuracy"];
-        rows.Add([name, .. times.Select(t => F(t)), F(accuracy * 100, "0.00") + " %"]);
+        rows.Add([name, .. times.Select(t => F(t)), .. Enumerable.Repeat("-", MaxEpochs - times.Count), F(accuracy * 100, "0.00") + " %"]);
         Console.WriteLine($"{name}: {string.Join(", ", times.Select(t => F(t)))} s");
         return times[^1];
     }
 
-    int epochs = 2;
     var epochRows = new List<string[]>();
     using MnistData all = MnistFolder.Load(embedded);
-    using MnistData idx = all.Take(trainCount, validCount);
+    using MnistData idx = all.Take(cnnTrain, cnnValid);
     float mean = idx.TrainImages.mean().item<float>();
     float std = idx.TrainImages.std().item<float>();
     long[] shape = Models.InputShape(ModelKind.Cnn);
     double idxEpoch = Epochs("IDX, in memory (fast path)", () => idx.ToDataBunch(BatchSize, generator: new Generator(42)),
-        [new BatchTransform(x => ((x - mean) / std).view(shape))], epochs, epochRows);
+        [new BatchTransform(x => ((x - mean) / std).view(shape))], MaxEpochs, epochRows); // its first epoch also warms up the process
 
     double ImageEpochs(string name, bool cache, int workers)
     {
-        var data = ImageFolderData.FromFolder(folder, grey with { CacheDecoded = cache });
+        var data = ImageFolderData.FromFolder(cnnFolder, grey with { CacheDecoded = cache });
         Normalize normalize = data.Normalize(); // decodes (and, with the cache, keeps) every training image
         return Epochs(name, () => data.ToDataBunch(BatchSize, generator: new Generator(42), workers: workers),
-            [normalize, new BatchTransform(x => x.view(shape))], epochs, epochRows);
+            [normalize, new BatchTransform(x => x.view(shape))], 1, epochRows);
     }
 
     double coldSingle = ImageEpochs("PNG folder, no cache, workers 0", cache: false, workers: 0);
@@ -102,14 +108,14 @@ try
         ("TorchSharp", typeof(torch).Assembly.GetName().Version?.ToString() ?? "?"), ("Mode", args2.Mode),
         ("Load average (1, 5, 15 min) before / after", $"{loadBefore} / {loadAfter}"));
     page.Paragraph(string.Create(CultureInfo.InvariantCulture,
-        $"The embedded Fashion-MNIST subset ({trainCount:N0} training, {validCount:N0} validation images) written as PNG folders, read grey at 28 x 28; batch size {BatchSize}; "
-        + $"{get_num_threads()} torch thread(s). Goals (issue 20): prefetching at least 1.5x the single-threaded loader's throughput, and an image-folder epoch within 1.3x of the in-memory IDX epoch. "
+        $"The embedded Fashion-MNIST subset written as PNG folders, read grey at 28 x 28: the loader alone reads {trainCount:N0} training images; the CNN trains on the first {cnnTrain:N0} and validates on the first {cnnValid:N0} (IDX and PNG alike). Batch size {BatchSize}; {get_num_threads()} torch thread(s). ")
+        + "Goals (issue 20): prefetching at least 1.5x the single-threaded loader's throughput, and an image-folder epoch within 1.3x of the in-memory IDX epoch. "
         + "\"No cache\" decodes every image every epoch (the per-sample work the loader threads take off the training thread); \"cached\" keeps the decoded bytes, and computing the training statistics "
-        + "before the first epoch has already decoded every training image (validation images are decoded in epoch 1). The machine is shared: see the load average above."));
+        + "before the first epoch has already decoded every training image (validation images are decoded in epoch 1). The machine is shared: see the load average above.");
     page.Heading("The loader alone (decoding every image every epoch), median of 3 epochs")
         .Table(["loader", "epoch (s)", "images/s", "vs single"], loaderRows);
-    page.Heading($"CNN epochs (training + validation), {epochs} epochs each, wall seconds")
-        .Table(["data", .. Enumerable.Range(1, epochs).Select(e => $"epoch {e} (s)"), "accuracy"], epochRows);
+    page.Heading("CNN epochs (training + validation), wall seconds; the IDX run's second epoch is the baseline (its first warms the process up)")
+        .Table(["data", .. Enumerable.Range(1, MaxEpochs).Select(e => $"epoch {e} (s)"), "accuracy"], epochRows);
     page.Heading("Ratios (last epoch)")
         .Table(["comparison", "ratio", "goal"],
         [

@@ -96,6 +96,33 @@ namespace CallbackGen.Generators
                 return new CallbackClassModel(ContainerOf(type), EquatableArray.From(handlers), classOrder);
             }
 
+            /// <summary>Syntax only: a parameterless method named like an event and declared <c>override</c>.</summary>
+            public static bool IsEventNamedOverride(SyntaxNode node) =>
+                node is MethodDeclarationSyntax m
+                && m.ParameterList.Parameters.Count == 0
+                && m.Modifiers.Any(SyntaxKind.OverrideKeyword)
+                && EventCatalog.IndexOf(m.Identifier.ValueText) >= 0;
+
+            /// <summary>
+            /// The CBG0011 model of an event-named <c>override</c> in a Callback subclass that overrides
+            /// nothing (a real override of a user's virtual handler is fine), or null.
+            /// </summary>
+            public static OverrideHandlerModel? ParseOverrideHandler(GeneratorSyntaxContext ctx, CancellationToken ct)
+            {
+                var syntax = (MethodDeclarationSyntax)ctx.Node;
+                if (ctx.SemanticModel.GetDeclaredSymbol(syntax, ct) is not IMethodSymbol method
+                    || method.OverriddenMethod is not null
+                    || method.ContainingType is not { TypeKind: TypeKind.Class } type
+                    || !DerivesFromCallback(type))
+                {
+                    return null;
+                }
+
+                Location location = syntax.Identifier.GetLocation();
+                FileLinePositionSpan lines = location.GetLineSpan();
+                return new OverrideHandlerModel(method.Name, lines.Path ?? string.Empty, location.SourceSpan, lines.Span);
+            }
+
             /// <summary>The model of the [Annealer] method <c>ctx.TargetSymbol</c>, or null when its shape is invalid.</summary>
             public static AnnealerModel? ParseAnnealer(GeneratorAttributeSyntaxContext ctx, CancellationToken ct)
             {

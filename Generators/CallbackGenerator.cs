@@ -47,6 +47,9 @@ namespace CallbackGen.Generators
 
             /// <summary>One state model per callback class with [Checkpointed] members, ordered by file name.</summary>
             public const string StateClasses = nameof(StateClasses);
+
+            /// <summary>Per event-named <c>override</c> method with nothing to override: where it is (CBG0011).</summary>
+            public const string OverrideHandlers = nameof(OverrideHandlers);
         }
 
         /// <inheritdoc/>
@@ -94,6 +97,22 @@ namespace CallbackGen.Generators
 
             context.RegisterSourceOutput(states, static (spc, model) =>
                 spc.AddSource(model.HintName, StateEmitter.EmitStateClass(model)));
+
+            // `public override void AfterEpoch()` (the Keras/Lightning habit) is CS0115, which hides
+            // every analyzer diagnostic: the generator says what was meant (CBG0011).
+            IncrementalValuesProvider<OverrideHandlerModel> overrides = context.SyntaxProvider
+                .CreateSyntaxProvider(
+                    predicate: static (node, _) => Parser.IsEventNamedOverride(node),
+                    transform: static (ctx, ct) => Parser.ParseOverrideHandler(ctx, ct))
+                .Where(static m => m is not null)
+                .Select(static (m, _) => m!)
+                .WithTrackingName(TrackingNames.OverrideHandlers);
+
+            context.RegisterSourceOutput(overrides, static (spc, m) =>
+                spc.ReportDiagnostic(Diagnostic.Create(
+                    OverrideStyleHandler,
+                    Location.Create(m.FilePath, m.Span, m.LineSpan),
+                    m.Name)));
         }
 
         // Every handler of a class gave the same model (a partial class may span files): keep one.

@@ -66,7 +66,9 @@ namespace CallbackGen
             new StateInfo("Xb", "the current batch's inputs", "BeforeBatch", "Batch", "BeforeBatch"),
             new StateInfo("Yb", "the current batch's targets", "BeforeBatch", "Batch", "BeforeBatch"),
             new StateInfo("Pred", "the current batch's predictions", "AfterPred", "Batch", "AfterPred"),
-            new StateInfo("Loss", "the current batch's loss", "AfterLoss", "Batch", "AfterLoss", "BeforeBackward"),
+            // AfterBackward: a loss scaled for backward (gradient accumulation) is put back there for
+            // the metrics and loggers that read it later in the batch.
+            new StateInfo("Loss", "the current batch's loss", "AfterLoss", "Batch", "AfterLoss", "BeforeBackward", "AfterBackward"),
             new StateInfo("grad", "the current batch's gradients", "AfterBackward", "Batch"),
             // Set once per epoch and kept to the end of the fit (AfterFit reads the last epoch's).
             new StateInfo("TrainStats", "the epoch's training averages", "AfterTrain", "Fit"),

@@ -77,6 +77,38 @@ namespace CallbackGen.Analyzers
             DiagnosticSeverity.Error,
             "The generator adds 'Schedule F(all parameters but the position)'; a member with that signature already exists, so the factory is not generated.");
 
+        /// <summary>CBG0009: a handler reads learner state at an event where it does not hold the current value yet.</summary>
+        public static readonly DiagnosticDescriptor StateReadBeforeItExists = Create(
+            "CBG0009",
+            "Batch state read before it exists",
+            "'{0}' holds {1} from {2} on; in {3} {4}",
+            DiagnosticSeverity.Warning,
+            "Each piece of batch and epoch state is set at one moment of the loop (Xb and Yb at BeforeBatch, Pred at AfterPred, Loss at AfterLoss, gradients at AfterBackward, TrainStats at AfterTrain, ValidStats at AfterValidate). Read earlier, it is null or still holds an earlier batch's value.");
+
+        /// <summary>CBG0010: a cancel exception thrown from an event where no scope of its kind is open.</summary>
+        public static readonly DiagnosticDescriptor CancelNothingCatches = Create(
+            "CBG0010",
+            "Cancel exception that nothing will catch",
+            "'{0}' thrown from {1} is caught by nothing: the learner turns it into an InvalidOperationException; it can be thrown only from {2}",
+            DiagnosticSeverity.Error,
+            "A cancel exception is caught only by the scope of its own phase, which spans the phase's Before event and everything inside the phase, not its AfterCancel and After events.");
+
+        /// <summary>CBG0011: an event-named method declared override, with no virtual to override (reported by the generator).</summary>
+        public static readonly DiagnosticDescriptor OverrideStyleHandler = Create(
+            "CBG0011",
+            "Event handler declared 'override'",
+            "'{0}' is declared 'override', but Callback has no virtual '{0}' to override; CallbackGen handlers are [Callback] methods: remove 'override' and add [Callback]",
+            DiagnosticSeverity.Error,
+            "Keras and Lightning callbacks override hook methods; CallbackGen dispatches methods marked [Callback], named after the event. The compiler reports CS0115 and suppresses analyzers, so the generator reports this one.");
+
+        /// <summary>CBG0012: a handler writes learner state at an event where the loop never reads the written value.</summary>
+        public static readonly DiagnosticDescriptor WriteChangesNothing = Create(
+            "CBG0012",
+            "A write that changes nothing",
+            "Writing '{0}' in {1} changes nothing: the loop uses a new '{0}' only when it is written in {2}",
+            DiagnosticSeverity.Warning,
+            "The model reads Xb and Yb after BeforeBatch, the loss function reads Pred after AfterPred, backward reads Loss after BeforeBackward; a value written later (or outside a batch) is never used.");
+
         private static DiagnosticDescriptor Create(string id, string title, string message, DiagnosticSeverity severity, string description) =>
             new DiagnosticDescriptor(
                 id,

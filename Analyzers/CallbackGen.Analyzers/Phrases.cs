@@ -12,6 +12,11 @@ namespace CallbackGen.Analyzers
             ? parts[0]
             : string.Join(", ", parts.Take(parts.Count - 1)) + " and " + parts[parts.Count - 1];
 
+        /// <summary>"a", "a or b", "a, b or c" (with the given last conjunction).</summary>
+        public static string Join(IReadOnlyList<string> parts, string conjunction) => parts.Count == 1
+            ? parts[0]
+            : string.Join(", ", parts.Take(parts.Count - 1)) + " " + conjunction + " " + parts[parts.Count - 1];
+
         /// <summary>The names quoted and joined: "'A' and 'B'".</summary>
         public static string Quote(IEnumerable<string> names) => Join(names.Select(n => "'" + n + "'").ToList());
 

@@ -77,7 +77,7 @@ namespace CallbackGen.CodeFixes
 
         // "[Callback]" where it binds to CallbackGen.CallbackAttribute (a 'using CallbackGen;' is in
         // scope); otherwise the qualified name, which binds the same way without a new using.
-        private static string AttributeName(SemanticModel? model, int position)
+        internal static string AttributeName(SemanticModel? model, int position)
         {
             if (model is null)
             {
@@ -93,7 +93,7 @@ namespace CallbackGen.CodeFixes
 
         // The attribute goes on its own line above the method (before any other attribute), at the
         // method's indentation; the method's leading trivia (comments, doc comments) stays above it.
-        private static MethodDeclarationSyntax AddAttribute(MethodDeclarationSyntax method, string name, string newLine)
+        internal static MethodDeclarationSyntax AddAttribute(MethodDeclarationSyntax method, string name, string newLine)
         {
             SyntaxToken first = method.GetFirstToken();
             SyntaxTriviaList leading = first.LeadingTrivia;

@@ -26,8 +26,10 @@ namespace CallbackGen.CodeFixes
             DiagnosticDescriptors.CallbackNameIsSeedName.Id);
 
         /// <inheritdoc/>
-        // Each diagnostic renames a different method, so the per-diagnostic edits never overlap.
-        public override FixAllProvider GetFixAllProvider() => WellKnownFixAllProviders.BatchFixer;
+        // Renames change the whole solution: applied one after another, never merged (see RenameFixAllProvider).
+        public override FixAllProvider GetFixAllProvider() => FixAll;
+
+        private static readonly FixAllProvider FixAll = new RenameFixAllProvider();
 
         /// <inheritdoc/>
         public override async Task RegisterCodeFixesAsync(CodeFixContext context)

@@ -17,10 +17,17 @@ public sealed class DescriptorTests
         { "CBG0006", DiagnosticSeverity.Warning },
         { "CBG0007", DiagnosticSeverity.Error },
         { "CBG0008", DiagnosticSeverity.Error },
+        { "CBG0009", DiagnosticSeverity.Warning },
+        { "CBG0010", DiagnosticSeverity.Error },
+        { "CBG0011", DiagnosticSeverity.Error },
+        { "CBG0012", DiagnosticSeverity.Warning },
     };
 
+    // CBG0011 is the generator's (CS0115 hides analyzer diagnostics); the others are the analyzers'.
     private static readonly DiagnosticDescriptor[] All = AnalyzerHarness.Analyzers
-        .SelectMany(a => a.SupportedDiagnostics).ToArray();
+        .SelectMany(a => a.SupportedDiagnostics)
+        .Append(Generators.CallbackGenerator.OverrideStyleHandler)
+        .ToArray();
 
     [Theory]
     [MemberData(nameof(Contract))]

@@ -31,7 +31,17 @@ public static class CodeFixHarness
     }
 
     /// <summary>Runs the provider's fix-all over every <paramref name="diagnosticId"/> diagnostic of the document.</summary>
-    public static async Task<string> FixAllAsync(CodeFixProvider provider, string source, string diagnosticId)
+    public static Task<string> FixAllAsync(CodeFixProvider provider, string source, string diagnosticId) =>
+        FixAllAsync(provider, source, diagnosticId, FixAllScope.Document, useEquivalenceKey: true);
+
+    /// <summary>
+    /// Fix-all as <c>dotnet format</c> asks for it: the whole solution, and no equivalence key (it
+    /// does not know the code actions' keys).
+    /// </summary>
+    public static Task<string> FixAllLikeDotnetFormatAsync(CodeFixProvider provider, string source, string diagnosticId) =>
+        FixAllAsync(provider, source, diagnosticId, FixAllScope.Solution, useEquivalenceKey: false);
+
+    private static async Task<string> FixAllAsync(CodeFixProvider provider, string source, string diagnosticId, FixAllScope scope, bool useEquivalenceKey)
     {
         Document document = CreateDocument(source);
         ImmutableArray<Diagnostic> diagnostics = await DiagnosticsAsync(document, diagnosticId);
@@ -40,7 +50,7 @@ public static class CodeFixHarness
 
         FixAllProvider fixAll = provider.GetFixAllProvider() ?? throw new InvalidOperationException("no fix-all provider");
         var context = new FixAllContext(
-            document, provider, FixAllScope.Document, first.EquivalenceKey, new[] { diagnosticId },
+            document, provider, scope, useEquivalenceKey ? first.EquivalenceKey : null, new[] { diagnosticId },
             new FixedDiagnostics(diagnostics), CancellationToken.None);
         CodeAction action = await fixAll.GetFixAsync(context) ?? throw new InvalidOperationException("fix-all produced no action");
         return await ApplyAsync(action, document);

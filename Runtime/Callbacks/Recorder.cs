@@ -33,6 +33,7 @@ public sealed partial class Recorder : Callback, ICheckpointable
     private List<double>[][] values = Array.Empty<List<double>[]>();
     private Tensor? pendingLosses;
     private int pendingCount;
+    private int pendingCapacity;
 
     /// <summary>Creates a recorder.</summary>
     /// <param name="beta">The smoothing factor of <see cref="SmoothLosses"/>.</param>
@@ -222,17 +223,24 @@ public sealed partial class Recorder : Callback, ICheckpointable
             }
         }
 
-        using Tensor loss = Learn.Loss.detach();
-        if (pendingLosses is null || pendingCount == pendingLosses.shape[0] || pendingLosses.device != loss.device)
+        Tensor loss = Learn.Loss;
+        if (pendingLosses is null || pendingCount == pendingCapacity)
         {
             Flush();
             ReleasePending();
             // Lives across batches: kept out of the per-batch dispose scope, released by Flush's owner.
-            pendingLosses = zeros(Math.Max(NIter, 1), ScalarType.Float64, loss.device).DetachFromDisposeScope();
+            pendingCapacity = Math.Max(NIter, 1);
+            pendingLosses = zeros(pendingCapacity, ScalarType.Float64, loss.device).DetachFromDisposeScope();
         }
 
-        using Tensor slot = pendingLosses[pendingCount];
-        slot.copy_(loss.reshape(Array.Empty<long>()));
+        // Two tensor operations per batch (a view and an in-place copy, float32 into float64 inside
+        // copy_), no host read: the buffer is read once, at the end of the phase.
+        using (no_grad())
+        using (Tensor slot = pendingLosses.narrow(0, pendingCount, 1))
+        {
+            slot.copy_(loss.dim() == 0 ? loss : loss.mean());
+        }
+
         pendingCount++;
     }
 

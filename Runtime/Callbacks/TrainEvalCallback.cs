@@ -36,6 +36,9 @@ public sealed partial class TrainEvalCallback : Callback
     }
 
     [Callback]
+    private void AfterEpoch() => Learn.ResumePoint = (Epoch + 1, 0);
+
+    [Callback]
     private void BeforeValidate()
     {
         Model.eval();

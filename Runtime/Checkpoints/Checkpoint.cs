@@ -24,6 +24,9 @@ internal sealed class Checkpoint
     private const string OptimizerSection = "optimizer";
     private const string RngSection = "rng";
     private const string CallbackPrefix = "callback/";
+    private const string LoopSection = "loop";
+    private const string OneCycleSection = "onecycle";
+    private const int LoopVersion = 1;
 
     private readonly IReadOnlyDictionary<string, byte[]> sections;
 
@@ -37,7 +40,54 @@ internal sealed class Checkpoint
         TrainIter = r.ReadInt64();
         using var m = Reader(ModelSection);
         Model = TensorCodec.Read(m);
+        if (sections.ContainsKey(LoopSection))
+        {
+            using var l = Reader(LoopSection);
+            int version = l.ReadInt32();
+            if (version != LoopVersion)
+            {
+                throw new InvalidDataException($"its loop position has version {version}; this build reads version {LoopVersion}");
+            }
+
+            NextBatch = l.ReadInt32();
+            PctTrain = l.ReadDouble();
+            ShuffleState = l.ReadBoolean() ? l.ReadBytes(l.ReadInt32()) : null;
+            Grads = l.ReadBoolean() ? TensorCodec.Read(l) : null;
+        }
+
+        if (sections.ContainsKey(OneCycleSection))
+        {
+            using var o = Reader(OneCycleSection);
+            OneCycle = OneCycleSpec.Read(o);
+        }
+
+        CallbackKeys = sections.Keys.Where(k => k.StartsWith(CallbackPrefix, StringComparison.Ordinal))
+            .Select(k => k[CallbackPrefix.Length..]).Order(StringComparer.Ordinal).ToArray();
     }
+
+    /// <summary>The training batch a resumed fit starts with in <see cref="StartEpoch"/>: 0 at an epoch boundary.</summary>
+    public int NextBatch { get; }
+
+    /// <summary>The fraction of the fit's training done (mid-epoch checkpoints; the bits the loop had).</summary>
+    public double PctTrain { get; }
+
+    /// <summary>The training loader's shuffle state at the start of the interrupted epoch (mid-epoch checkpoints of a shuffling loader).</summary>
+    public byte[]? ShuffleState { get; }
+
+    /// <summary>The gradients of an open accumulation cycle (mid-epoch checkpoints), by parameter name.</summary>
+    public IReadOnlyList<TensorRecord>? Grads { get; }
+
+    /// <summary>The one-cycle schedule of the fit that wrote it (a <c>FitOneCycle</c>), or null.</summary>
+    public OneCycleSpec? OneCycle { get; }
+
+    /// <summary>The state keys of the callbacks whose state it holds, in ordinal order.</summary>
+    public IReadOnlyList<string> CallbackKeys { get; }
+
+    /// <summary>True for a callback whose state goes into checkpoints (of fits, the runs it takes part in).</summary>
+    public static bool IsStateful(Callback cb) => cb.IsStateful && cb.RunsIn.Includes(RunKind.Fit);
+
+    /// <summary>The key a stateful callback's state is stored under.</summary>
+    public static string KeyOf(Callback cb) => cb.StateKey;
 
     /// <summary>Where the checkpoint came from (a path, or "memory").</summary>
     public string Source { get; }
@@ -54,8 +104,13 @@ internal sealed class Checkpoint
     /// <summary>The model's tensors, as bytes.</summary>
     public IReadOnlyList<TensorRecord> Model { get; }
 
-    /// <summary>Takes the learner's state now; <paramref name="startEpoch"/> is the epoch to resume with.</summary>
-    public static Checkpoint Capture(Learner learn, int startEpoch, string source = "memory")
+    /// <summary>
+    /// Takes the learner's state now; a resumed fit starts with epoch <paramref name="startEpoch"/> at
+    /// training batch <paramref name="nextBatch"/> (0: the epoch's start; more: a mid-epoch
+    /// checkpoint, which also holds the position in the schedule, the epoch's shuffle state and the
+    /// gradients of an open accumulation cycle).
+    /// </summary>
+    public static Checkpoint Capture(Learner learn, int startEpoch, int nextBatch = 0, string source = "memory")
     {
         var s = new Dictionary<string, byte[]>(StringComparer.Ordinal)
         {
@@ -64,10 +119,20 @@ internal sealed class Checkpoint
             [OptimizerSection] = Bytes(w => SaveOptimizer(learn, w)),
             [RngSection] = Bytes(w => SaveRng(learn, w)),
         };
+        if (nextBatch > 0)
+        {
+            s[LoopSection] = Bytes(w => SaveLoop(learn, nextBatch, w));
+        }
+
+        if (learn.OneCycleInProgress is OneCycleSpec oneCycle)
+        {
+            s[OneCycleSection] = Bytes(oneCycle.Write);
+        }
+
         var owners = new Dictionary<string, Callback>(StringComparer.Ordinal);
         foreach (Callback cb in learn.Callbacks)
         {
-            if (!cb.IsStateful)
+            if (!IsStateful(cb))
             {
                 continue;
             }
@@ -93,7 +158,7 @@ internal sealed class Checkpoint
         {
             if (!s.ContainsKey(required))
             {
-                throw new InvalidDataException($"Cannot load checkpoint '{path}': it has no '{required}' section.");
+                throw new CheckpointException($"Cannot load checkpoint '{path}': it has no '{required}' section.", path);
             }
         }
 
@@ -103,7 +168,7 @@ internal sealed class Checkpoint
         }
         catch (Exception ex) when (ex is EndOfStreamException or IOException or DecoderFallbackException)
         {
-            throw new InvalidDataException($"Cannot load checkpoint '{path}': {ex.Message}.", ex);
+            throw new CheckpointException($"Cannot load checkpoint '{path}': {ex.Message}.", path, ex);
         }
     }
 
@@ -151,6 +216,11 @@ internal sealed class Checkpoint
     {
         CheckFits(learn.Model);
         Checkpoint backup = Capture(learn, learn.Epoch);
+        if (counters && Grads is not null)
+        {
+            CheckGrads(learn);
+        }
+
         try
         {
             Apply(learn, counters);
@@ -181,7 +251,7 @@ internal sealed class Checkpoint
 
         foreach (Callback cb in learn.Callbacks)
         {
-            if (cb.IsStateful && sections.ContainsKey(CallbackPrefix + cb.StateKey))
+            if (IsStateful(cb) && sections.ContainsKey(CallbackPrefix + cb.StateKey))
             {
                 using var r = Reader(CallbackPrefix + cb.StateKey);
                 Guard($"the state of callback '{cb.Name}' (key '{cb.StateKey}')", r, () => CallbackState.Load(cb, r, learn.Device));
@@ -197,6 +267,114 @@ internal sealed class Checkpoint
         {
             learn.Epoch = StartEpoch;
             learn.TrainIter = TrainIter;
+            if (NextBatch > 0)
+            {
+                learn.PctTrain = PctTrain;
+                LoadGrads(learn);
+            }
+        }
+    }
+
+    /// <summary>
+    /// The first half of a mid-epoch resume, before the interrupted epoch starts again: the training
+    /// loader will draw that epoch's order again.
+    /// </summary>
+    public void PrepareEpoch(Learner learn)
+    {
+        if (ShuffleState is byte[] shuffle && learn.Data.Train.Shuffle)
+        {
+            learn.Data.Train.SetShuffleState(shuffle);
+        }
+    }
+
+    private static void SaveLoop(Learner learn, int nextBatch, BinaryWriter w)
+    {
+        w.Write(LoopVersion);
+        w.Write(nextBatch);
+        w.Write(learn.PctTrain);
+        byte[]? shuffle = learn.Data.Train.GetShuffleState();
+        w.Write(shuffle is not null);
+        if (shuffle is not null)
+        {
+            w.Write(shuffle.Length);
+            w.Write(shuffle);
+        }
+
+        // Gradients are kept only while an accumulation cycle is open (some are non-zero): at any
+        // other batch boundary they are zero and would double the file for nothing.
+        var grads = new List<KeyValuePair<string, Tensor>>();
+        using (NewDisposeScope())
+        {
+            foreach (var (name, p) in learn.Model.named_parameters())
+            {
+                if (p.grad is Tensor g && g.count_nonzero().item<long>() > 0)
+                {
+                    grads.Add(KeyValuePair.Create(name, g));
+                }
+            }
+
+            w.Write(grads.Count > 0);
+            if (grads.Count > 0)
+            {
+                TensorCodec.Write(w, grads);
+            }
+        }
+    }
+
+    private void CheckGrads(Learner learn)
+    {
+        var parameters = learn.Model.named_parameters().ToDictionary(p => p.name, p => p.parameter, StringComparer.Ordinal);
+        foreach (TensorRecord rec in Grads!)
+        {
+            if (!parameters.TryGetValue(rec.Name, out var p) || !rec.Shape.SequenceEqual(p.shape) || rec.DType != p.dtype)
+            {
+                throw Mismatch($"the gradient stored for '{rec.Name}' does not fit the model's parameter");
+            }
+        }
+    }
+
+    private void LoadGrads(Learner learn)
+    {
+        using var _ = no_grad();
+        Dictionary<string, Tensor> stored = new(StringComparer.Ordinal);
+        try
+        {
+            foreach (TensorRecord rec in Grads ?? Array.Empty<TensorRecord>())
+            {
+                stored[rec.Name] = rec.ToTensor();
+            }
+
+            foreach (var (name, p) in learn.Model.named_parameters())
+            {
+                if (stored.TryGetValue(name, out Tensor? g))
+                {
+                    if (p.grad is Tensor existing)
+                    {
+                        existing.copy_(g);
+                    }
+                    else
+                    {
+                        // libtorch keeps its own reference to the gradient; the managed handles are ours to release.
+                        Tensor onDevice = g.device_type == p.device_type && g.device_index == p.device_index ? g : g.to(p.device);
+                        p.grad = onDevice;
+                        if (!ReferenceEquals(onDevice, g))
+                        {
+                            onDevice.Dispose();
+                        }
+                    }
+                }
+                else
+                {
+                    p.grad?.zero_();
+                }
+            }
+        }
+        finally
+        {
+            foreach (Tensor t in stored.Values)
+            {
+                t.Dispose();
+            }
         }
     }
 
@@ -274,21 +452,22 @@ internal sealed class Checkpoint
         {
             load();
         }
-        catch (Exception ex) when (ex is EndOfStreamException or IOException or ArgumentException or InvalidCastException
-            || (ex is InvalidDataException && !ex.Message.StartsWith("Cannot load checkpoint", StringComparison.Ordinal)))
+        catch (Exception ex) when (ex is not CheckpointException
+            && ex is EndOfStreamException or IOException or ArgumentException or InvalidCastException or InvalidDataException)
         {
-            throw new InvalidDataException($"Cannot load checkpoint '{Source}': {what} does not fit: {ex.Message}", ex);
+            // Classified by type: a CheckpointException already names the file and what did not fit.
+            throw new CheckpointException($"Cannot load checkpoint '{Source}': {what} does not fit: {ex.Message}", Source, ex);
         }
 
         long left = r.BaseStream.Length - r.BaseStream.Position;
         if (left != 0)
         {
-            throw new InvalidDataException($"Cannot load checkpoint '{Source}': {what} left {left} bytes unread; it was written by a different version or configuration.");
+            throw new CheckpointException($"Cannot load checkpoint '{Source}': {what} left {left} bytes unread; it was written by a different version or configuration.", Source);
         }
     }
 
-    private InvalidDataException Mismatch(string what) =>
-        new($"Cannot load checkpoint '{Source}' into this model: {what}. The model was left unchanged.");
+    private CheckpointException Mismatch(string what) =>
+        new($"Cannot load checkpoint '{Source}' into this model: {what}. The model was left unchanged.", Source);
 
     private BinaryReader Reader(string section) => new(new MemoryStream(sections[section], writable: false), Encoding.UTF8);
 

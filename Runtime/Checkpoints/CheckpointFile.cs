@@ -18,8 +18,8 @@ namespace CallbackGen.Checkpoints;
 /// digest   32 bytes  SHA-256 of every byte above
 /// </code>
 /// Section payloads are described where they are written (<see cref="Checkpoint"/>).
-/// Writes go to a temporary file in the same folder that is then renamed over the target, so a crash
-/// mid-write leaves the previous checkpoint intact.
+/// Writes go through <see cref="IO.AtomicFile"/> (temporary file in the same folder, fsync, rename,
+/// fsync of the folder), so a crash mid-write leaves the previous checkpoint intact.
 /// </remarks>
 public static class CheckpointFile
 {
@@ -31,40 +31,31 @@ public static class CheckpointFile
 
     private const int DigestLength = 32;
 
-    /// <summary>
-    /// Tests only: called (on the writing thread) when half of the body is in the temporary file, to
-    /// simulate a crash or a full disk mid-write.
-    /// </summary>
-    [ThreadStatic]
-    internal static Action<string>? InterruptWriteForTests;
     private const int MaxSections = 1 << 16;
 
-    /// <summary>Writes <paramref name="sections"/> to <paramref name="path"/> atomically.</summary>
-    public static void Write(string path, IReadOnlyList<KeyValuePair<string, byte[]>> sections)
+    /// <summary>Writes <paramref name="sections"/> to <paramref name="path"/> atomically (see <see cref="IO.AtomicFile"/>).</summary>
+    public static void Write(string path, IReadOnlyList<KeyValuePair<string, byte[]>> sections) =>
+        Write(path, sections, openTemporary: null);
+
+    /// <summary>The seam: <paramref name="openTemporary"/> opens the temporary file (null: a file on disk).</summary>
+    internal static void Write(string path, IReadOnlyList<KeyValuePair<string, byte[]>> sections, Func<string, Stream>? openTemporary)
     {
         ArgumentException.ThrowIfNullOrEmpty(path);
         ArgumentNullException.ThrowIfNull(sections);
-        string full = Path.GetFullPath(path);
-        Directory.CreateDirectory(Path.GetDirectoryName(full)!);
-        string temp = full + ".tmp-" + Environment.ProcessId + "-" + Guid.NewGuid().ToString("N")[..8];
-        try
+        byte[] body = Encode(sections);
+        void Content(Stream stream)
         {
-            using (var stream = new FileStream(temp, FileMode.CreateNew, FileAccess.Write, FileShare.None))
-            {
-                byte[] body = Encode(sections);
-                stream.Write(body.AsSpan(0, body.Length / 2));
-                InterruptWriteForTests?.Invoke(temp);
-                stream.Write(body.AsSpan(body.Length / 2));
-                stream.Write(SHA256.HashData(body));
-                stream.Flush(flushToDisk: true);
-            }
-
-            File.Move(temp, full, overwrite: true);
+            stream.Write(body);
+            stream.Write(SHA256.HashData(body));
         }
-        catch
+
+        if (openTemporary is null)
         {
-            TryDelete(temp);
-            throw;
+            IO.AtomicFile.Write(path, Content);
+        }
+        else
+        {
+            IO.AtomicFile.Write(path, Content, openTemporary);
         }
     }
 
@@ -166,21 +157,6 @@ public static class CheckpointFile
         return sections;
     }
 
-    private static InvalidDataException Bad(string path, string why) =>
-        new($"Cannot load checkpoint '{path}': {why}.");
-
-    private static void TryDelete(string path)
-    {
-        try
-        {
-            File.Delete(path);
-        }
-        catch (IOException)
-        {
-            // The temporary file is garbage either way; the target was not touched.
-        }
-        catch (UnauthorizedAccessException)
-        {
-        }
-    }
+    private static CheckpointException Bad(string path, string why) =>
+        new($"Cannot load checkpoint '{path}': {why}.", path);
 }

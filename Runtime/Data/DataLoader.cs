@@ -182,21 +182,42 @@ public class DataLoader : IEnumerable<Batch>, IDisposable
     /// Yields the batches of one epoch. Batch tensors are created in the caller's current dispose
     /// scope, so a per-batch scope around <c>MoveNext</c> releases them.
     /// </summary>
-    public IEnumerator<Batch> GetEnumerator()
+    public IEnumerator<Batch> GetEnumerator() => GetEnumerator(startBatch: 0);
+
+    /// <summary>
+    /// Yields the batches of one epoch from batch <paramref name="startBatch"/> on (a run resumed in
+    /// the middle of an epoch): the epoch's order is drawn in full before this returns, so the
+    /// shuffle generator advances exactly as for a whole epoch, and the batches before
+    /// <paramref name="startBatch"/> are not built.
+    /// </summary>
+    /// <param name="startBatch">The first batch to yield, from 0 to <see cref="Count"/> (nothing is yielded then).</param>
+    public IEnumerator<Batch> GetEnumerator(int startBatch)
     {
         ObjectDisposedException.ThrowIf(disposed, this);
+        ArgumentOutOfRangeException.ThrowIfNegative(startBatch);
+        ArgumentOutOfRangeException.ThrowIfGreaterThan(startBatch, Count);
+        IEnumerator<Batch> epoch = Epoch(startBatch);
+        // The first step draws the order and stops before any batch (see Epoch), so whoever reads the
+        // generators next sees them as they are after the draw.
+        epoch.MoveNext();
+        return epoch;
+    }
+
+    private IEnumerator<Batch> Epoch(int startBatch)
+    {
         epochsInProgress++;
         Tensor? order = null;
         try
         {
             if (Sampler is not SequentialSampler)
             {
-                // The order lives for the whole epoch: detach it from whatever per-batch scope is
-                // open at the first MoveNext, and dispose it when the epoch ends.
+                // The order lives for the whole epoch: detach it from whatever scope is open now,
+                // and dispose it when the epoch ends.
                 order = source.PrepareOrder(Sampler.NextEpoch().DetachFromDisposeScope());
             }
 
-            foreach (Batch batch in source.Epoch(order, BatchSize))
+            yield return default!;
+            foreach (Batch batch in source.Epoch(order, BatchSize, startBatch))
             {
                 yield return batch;
             }
@@ -243,7 +264,7 @@ public class DataLoader : IEnumerable<Batch>, IDisposable
         public abstract Tensor PrepareOrder(Tensor order);
 
         // order null: sequential.
-        public abstract IEnumerable<Batch> Epoch(Tensor? order, int batchSize);
+        public abstract IEnumerable<Batch> Epoch(Tensor? order, int batchSize, int firstBatch);
 
         public abstract BatchSource To(Device device);
 
@@ -272,12 +293,12 @@ public class DataLoader : IEnumerable<Batch>, IDisposable
             }
         }
 
-        public override IEnumerable<Batch> Epoch(Tensor? order, int batchSize)
+        public override IEnumerable<Batch> Epoch(Tensor? order, int batchSize, int firstBatch)
         {
             Tensor x = dataset.X;
             Tensor y = dataset.Y;
             long n = dataset.Count;
-            for (long start = 0; start < n; start += batchSize)
+            for (long start = (long)firstBatch * batchSize; start < n; start += batchSize)
             {
                 long len = Math.Min(batchSize, n - start);
                 if (order is null)
@@ -333,14 +354,14 @@ public class DataLoader : IEnumerable<Batch>, IDisposable
 
         public override Tensor PrepareOrder(Tensor order) => order;
 
-        public override IEnumerable<Batch> Epoch(Tensor? order, int batchSize)
+        public override IEnumerable<Batch> Epoch(Tensor? order, int batchSize, int firstBatch)
         {
             long[]? indices = order?.data<long>().ToArray();
             long n = dataset.Count;
             int count = (int)((n + batchSize - 1) / batchSize);
-            if (workers == 0 || count == 0)
+            if (workers == 0 || count <= firstBatch)
             {
-                for (int b = 0; b < count; b++)
+                for (int b = firstBatch; b < count; b++)
                 {
                     yield return ToDevice(Build(indices, b, batchSize));
                 }
@@ -348,8 +369,8 @@ public class DataLoader : IEnumerable<Batch>, IDisposable
                 yield break;
             }
 
-            using var prefetcher = new BatchPrefetcher(count, first: 0, workers, capacity: 2 * workers, b => BuildOnWorker(indices, b, batchSize), Track);
-            for (int b = 0; b < count; b++)
+            using var prefetcher = new BatchPrefetcher(count, first: firstBatch, workers, capacity: 2 * workers, b => BuildOnWorker(indices, b, batchSize), Track);
+            for (int b = firstBatch; b < count; b++)
             {
                 yield return ToDevice(BatchPrefetcher.Adopt(prefetcher.Take(b)));
             }
@@ -390,7 +411,20 @@ public class DataLoader : IEnumerable<Batch>, IDisposable
                 }
             }
 
-            return collate(samples);
+            try
+            {
+                return collate(samples);
+            }
+            catch (Exception ex) when (ex is not CollateException)
+            {
+                long[] batchIndices = new long[len];
+                for (long i = 0; i < len; i++)
+                {
+                    batchIndices[i] = indices is null ? start + i : indices[start + i];
+                }
+
+                throw CollateException.Create(b, batchIndices, samples, ex);
+            }
         }
 
         // Batch b built on a worker: its own scope takes the per-sample tensors; the batch belongs to no scope.

@@ -1,3 +1,4 @@
+using CallbackGen.Checkpoints;
 using static TorchSharp.torch;
 
 namespace CallbackGen;
@@ -19,22 +20,28 @@ public sealed partial class Learner
     /// <param name="moms">The momentum at the start, at the peak and at the end; null for 0.95, 0.85, 0.95.</param>
     /// <param name="wd">A weight decay to set on every group first; null leaves it as it is.</param>
     /// <param name="cbs">More callbacks for this fit only.</param>
+    /// <param name="resumeFrom">
+    /// A checkpoint of an interrupted one-cycle fit to continue (see <see cref="Fit(int, string, double?, IEnumerable{Callback}?, bool)"/>):
+    /// the schedule is rebuilt from these arguments and must equal the one the checkpoint records.
+    /// </param>
+    /// <param name="strict">As in <see cref="Fit(int, string, double?, IEnumerable{Callback}?, bool)"/>.</param>
     /// <example>
     /// <code>
     /// learn.FitOneCycle(3, lrMax: 1e-2);
+    /// learn.FitOneCycle(3, lrMax: 1e-2, resumeFrom: "runs/last.ckpt", cbs: new[] { new SaveModel("runs/last.ckpt") });
     /// </code>
     /// </example>
     public void FitOneCycle(int epochs, double lrMax, double div = OneCycle.Div, double divFinal = OneCycle.DivFinal, double pctStart = OneCycle.PctStart,
-        (double Start, double Middle, double End)? moms = null, double? wd = null, IEnumerable<Callback>? cbs = null)
+        (double Start, double Middle, double End)? moms = null, double? wd = null, IEnumerable<Callback>? cbs = null, string? resumeFrom = null, bool strict = true)
     {
-        Schedule lr = Schedules.OneCycleLr(lrMax, div, divFinal, pctStart);
-        FitOneCycle(epochs, lrMax, _ => new ParamScheduler(Hyper.Lr, lr), pctStart, moms, wd, cbs);
+        var (momStart, momMiddle, momEnd) = moms ?? (OneCycle.MomStart, OneCycle.MomMiddle, OneCycle.MomEnd);
+        FitOneCycle(epochs, new OneCycleSpec(new[] { lrMax }, false, div, divFinal, pctStart, momStart, momMiddle, momEnd, wd), cbs, resumeFrom, strict);
     }
 
     /// <summary>
     /// Trains with the one-cycle policy and discriminative learning rates: parameter group
     /// <c>i</c> peaks at <paramref name="lrMax"/>[i] (for example body 1e-3, head 1e-2).
-    /// See <see cref="FitOneCycle(int, double, double, double, double, ValueTuple{double, double, double}?, double?, IEnumerable{Callback}?)"/>.
+    /// See <see cref="FitOneCycle(int, double, double, double, double, ValueTuple{double, double, double}?, double?, IEnumerable{Callback}?, string?, bool)"/>.
     /// </summary>
     /// <param name="epochs">The number of epochs.</param>
     /// <param name="lrMax">The peak learning rate of each parameter group, one per group.</param>
@@ -44,8 +51,10 @@ public sealed partial class Learner
     /// <param name="moms">The momentum at the start, at the peak and at the end; null for 0.95, 0.85, 0.95.</param>
     /// <param name="wd">A weight decay to set on every group first; null leaves it as it is.</param>
     /// <param name="cbs">More callbacks for this fit only.</param>
+    /// <param name="resumeFrom">A checkpoint of an interrupted one-cycle fit to continue; see the other overload.</param>
+    /// <param name="strict">As in <see cref="Fit(int, string, double?, IEnumerable{Callback}?, bool)"/>.</param>
     public void FitOneCycle(int epochs, double[] lrMax, double div = OneCycle.Div, double divFinal = OneCycle.DivFinal, double pctStart = OneCycle.PctStart,
-        (double Start, double Middle, double End)? moms = null, double? wd = null, IEnumerable<Callback>? cbs = null)
+        (double Start, double Middle, double End)? moms = null, double? wd = null, IEnumerable<Callback>? cbs = null, string? resumeFrom = null, bool strict = true)
     {
         ArgumentNullException.ThrowIfNull(lrMax);
         if (lrMax.Length == 0)
@@ -53,11 +62,8 @@ public sealed partial class Learner
             throw new ArgumentException("Give one peak learning rate per parameter group.", nameof(lrMax));
         }
 
-        Schedule[] lrs = lrMax.Select(l => Schedules.OneCycleLr(l, div, divFinal, pctStart)).ToArray();
-        FitOneCycle(epochs, lrMax.Max(), opt => opt.GroupCount == lrs.Length
-            ? new ParamScheduler(Hyper.Lr, lrs)
-            : throw new ArgumentException($"FitOneCycle got {lrs.Length} peak learning rates but the optimiser has {opt.GroupCount} parameter group(s): give one per group.", nameof(lrMax)),
-            pctStart, moms, wd, cbs);
+        var (momStart, momMiddle, momEnd) = moms ?? (OneCycle.MomStart, OneCycle.MomMiddle, OneCycle.MomEnd);
+        FitOneCycle(epochs, new OneCycleSpec(lrMax.ToArray(), true, div, divFinal, pctStart, momStart, momMiddle, momEnd, wd), cbs, resumeFrom, strict);
     }
 
     /// <summary>
@@ -129,26 +135,48 @@ public sealed partial class Learner
         return finder.Result();
     }
 
-    private void FitOneCycle(int epochs, double lrMax, Func<Optimizer, ParamScheduler> lrScheduler, double pctStart,
-        (double Start, double Middle, double End)? moms, double? wd, IEnumerable<Callback>? cbs)
+    /// <summary>The one-cycle fit in progress (kept in its checkpoints), or null.</summary>
+    internal OneCycleSpec? OneCycleInProgress { get; private set; }
+
+    private void FitOneCycle(int epochs, OneCycleSpec spec, IEnumerable<Callback>? cbs, string? resumeFrom, bool strict)
     {
         ArgumentOutOfRangeException.ThrowIfLessThan(epochs, 1);
-        var (momStart, momMiddle, momEnd) = moms ?? (OneCycle.MomStart, OneCycle.MomMiddle, OneCycle.MomEnd);
-        Schedule mom = Schedules.OneCycleMom(momStart, momMiddle, momEnd, pctStart);
-        Lr = lrMax;
+        Checkpoint? resume = resumeFrom is null ? null : ReadForResume(resumeFrom);
+        bool hadOptimizer = opt is not null;
         Optimizer optimizer = opt ?? CreateOptimizer();
-        if (wd is double decay)
+        ParamScheduler scheduler;
+        try
+        {
+            scheduler = spec.CreateScheduler(optimizer);
+        }
+        catch when (!hadOptimizer)
+        {
+            DropOptimizer();
+            throw;
+        }
+
+        Callback[] all = cbs is null ? new Callback[] { scheduler } : cbs.Prepend(scheduler).ToArray();
+        if (resume is not null)
+        {
+            Resume(resume, epochs, lr: null, all, strict, spec, hadOptimizer);
+            return;
+        }
+
+        Lr = spec.LrMax.Max();
+        if (spec.Wd is double decay)
         {
             optimizer.Set(Hyper.Wd, decay);
         }
 
-        ParamScheduler scheduler = lrScheduler(optimizer);
-        if (optimizer.Supports(Hyper.Mom))
+        OneCycleInProgress = spec;
+        try
         {
-            scheduler.Add(Hyper.Mom, mom);
+            Fit(epochs, cbs: all);
         }
-
-        Fit(epochs, cbs: cbs is null ? new Callback[] { scheduler } : cbs.Prepend(scheduler).ToArray());
+        finally
+        {
+            OneCycleInProgress = null;
+        }
     }
 
     private Dictionary<string, Tensor> SnapshotWeights()

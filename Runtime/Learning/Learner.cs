@@ -1,3 +1,4 @@
+using CallbackGen.Checkpoints;
 using CallbackGen.Data;
 using TorchSharp;
 using static TorchSharp.torch;
@@ -288,6 +289,7 @@ public sealed partial class Learner : IDisposable
     internal void RunFit(RunKind kind, int epochs, double? lr, IEnumerable<Callback>? cbs)
     {
         BeginRun(kind == RunKind.Fit ? nameof(Fit) : kind.ToString(), kind);
+        using IDisposable? signals = kind == RunKind.Fit ? HandleSignalsDuringFit() : null;
         List<Callback> added = new();
         Exception? error = null;
         try
@@ -307,6 +309,9 @@ public sealed partial class Learner : IDisposable
             NEpoch = epochs;
             LastEpoch = null;
             RunOutermost(Phase.Fit, doFit);
+
+            // Requested from AfterCancelFit or AfterFit: the final checkpoint of an interrupted fit.
+            WriteRequestedCheckpoints();
         }
         catch (Exception ex)
         {
@@ -355,7 +360,20 @@ public sealed partial class Learner : IDisposable
         for (int epoch = StartEpoch(); epoch < NEpoch; epoch++)
         {
             Epoch = epoch;
-            dispatcher.Run(Phase.Epoch, doEpoch);
+            try
+            {
+                dispatcher.Run(Phase.Epoch, doEpoch);
+            }
+            catch (CancelException)
+            {
+                // A fit cancelled from AfterEpoch (EarlyStopping) still gets the epoch's checkpoint.
+                WriteRequestedCheckpoints();
+                throw;
+            }
+
+            // No window: every AfterEpoch handler has run, nothing of the next epoch has.
+            WriteRequestedCheckpoints();
+            StopIfRequested();
         }
     }
 
@@ -374,28 +392,53 @@ public sealed partial class Learner : IDisposable
     {
         DataLoader dl = Dl!;
         NIter = dl.Count;
-        using IEnumerator<Batch> batches = dl.GetEnumerator();
-        for (int i = 0; ; i++)
+        Checkpoint? resume = Training ? midEpochResume : null;
+        int first = resume?.NextBatch ?? 0;
+        using IEnumerator<Batch> batches = dl.GetEnumerator(first);
+        if (resume is not null)
+        {
+            // The order is drawn; now the state of the batch boundary the checkpoint was taken at.
+            midEpochResume = null;
+            resume.ApplyTo(this, counters: true);
+        }
+
+        for (int i = first; ; i++)
         {
             // Everything the batch allocates (the batch itself, its copies on the device, the
             // prediction, the loss, the handlers' temporaries) dies with this scope.
             using DisposeScope scope = NewDisposeScope();
-            if (!batches.MoveNext())
+            Iter = i;
+            if (!NextBatch(batches))
             {
                 break;
             }
 
-            Iter = i;
             Xb = ToDevice(batches.Current.X);
             Yb = ToDevice(batches.Current.Y);
+            bool training = Training;
             dispatcher.Run(Phase.Batch, doOneBatch);
             ClearBatchState();
+            if (training)
+            {
+                ResumePoint = (Epoch, i + 1);
+                WriteRequestedCheckpoints();
+            }
+
+            StopIfRequested();
         }
     }
 
     private void DoOneBatch()
     {
-        Pred = Model.forward(Xb);
+        try
+        {
+            Pred = Model.forward(Xb);
+        }
+        catch (Exception ex) when (ex is not CancelException)
+        {
+            throw LoopStepException.Create(this, LoopStep.Forward, ex);
+        }
+
         dispatcher.Fire(Event.AfterPred);
         if (RunKind == RunKind.Predict)
         {
@@ -403,7 +446,15 @@ public sealed partial class Learner : IDisposable
             return;
         }
 
-        Loss = LossFunc(Pred, Yb);
+        try
+        {
+            Loss = LossFunc(Pred, Yb);
+        }
+        catch (Exception ex) when (ex is not CancelException)
+        {
+            throw LoopStepException.Create(this, LoopStep.Loss, ex);
+        }
+
         dispatcher.Fire(Event.AfterLoss);
         if (!Training)
         {
@@ -416,6 +467,19 @@ public sealed partial class Learner : IDisposable
     }
 
     private void DoBackward() => Loss.backward();
+
+    /// <summary>Draws the next batch; a failure of the loader (a sample, the collate) names where it happened.</summary>
+    private bool NextBatch(IEnumerator<Batch> batches)
+    {
+        try
+        {
+            return batches.MoveNext();
+        }
+        catch (Exception ex) when (ex is not CancelException)
+        {
+            throw LoopStepException.Create(this, LoopStep.Collate, ex);
+        }
+    }
 
     private void DoStep() => Opt.Step();
 
@@ -454,6 +518,7 @@ public sealed partial class Learner : IDisposable
         {
             ClearBatchState();
             Dl = null;
+            requestedCheckpoints.Clear();
             if (error is not null)
             {
                 // A run that failed between backward and zero-grad leaves gradients behind; the next

@@ -11,4 +11,7 @@ public static class ExitCodes
 
     /// <summary>The command line was wrong; nothing ran.</summary>
     public const int Usage = 2;
+
+    /// <summary>Ctrl-C or SIGTERM stopped the fit after its current batch (a final checkpoint was written): 128 + SIGINT, as shells report it.</summary>
+    public const int Interrupted = 130;
 }

@@ -71,6 +71,11 @@ public static class FashionMnistJob
             return ExitCodes.Failure;
         }
 
+        if (result.Interrupted)
+        {
+            return ExitCodes.Interrupted;
+        }
+
         if (!(result.Accuracy >= options.MinAccuracy))
         {
             error.WriteLine(string.Create(CultureInfo.InvariantCulture, $"error: the final accuracy {result.Accuracy:P2} is below the sanity floor {options.MinAccuracy:P0}."));
@@ -167,14 +172,16 @@ public static class FashionMnistJob
         if (options.Resume is string checkpoint)
         {
             output.WriteLine($"resuming from {Path.GetFullPath(checkpoint)}");
-
-            // The schedule FitOneCycle builds, given to a resumable Fit: the checkpoint restores where it had got to.
-            var oneCycle = new ParamScheduler(Hyper.Lr, Schedules.OneCycleLr(lr)).Add(Hyper.Mom, Schedules.OneCycleMom());
-            learn.Fit(options.Epochs, checkpoint, cbs: [oneCycle, .. cbs]);
         }
-        else
+
+        // A resume rebuilds the one-cycle schedule from these arguments and checks them against the checkpoint's record.
+        learn.FitOneCycle(options.Epochs, lr, cbs: cbs, resumeFrom: options.Resume);
+        if (learn.Interrupted)
         {
-            learn.FitOneCycle(options.Epochs, lr, cbs: cbs);
+            // Ctrl-C or SIGTERM: the fit ended after its current batch and SaveModel wrote a final checkpoint.
+            files.Add(new RunInfo(Name(options.Model), options.Epochs, options.BatchSize, lr, options.Seed, where.Folder).Write(outDir));
+            output.WriteLine($"interrupted: resume with --resume {Path.GetFullPath(save.LastSaved ?? Path.Combine(outDir, CheckpointFile))}");
+            return new JobResult(double.NaN, double.NaN, lr, outDir, files, clock.Elapsed, Interrupted: true);
         }
 
         PhaseStats valid = learn.ValidStats ?? learn.Validate();

@@ -7,4 +7,5 @@ namespace CallbackGen.Samples.FashionMnist;
 /// <param name="OutputFolder">The folder holding the run's files.</param>
 /// <param name="Files">The files written (plots, metrics.csv, the checkpoint, run.json), full paths.</param>
 /// <param name="Elapsed">The wall time from loading the data to the end of training.</param>
-public sealed record JobResult(double Accuracy, double ValidLoss, double Lr, string OutputFolder, IReadOnlyList<string> Files, TimeSpan Elapsed);
+/// <param name="Interrupted">True when Ctrl-C or SIGTERM ended the fit early (accuracy and loss are NaN then).</param>
+public sealed record JobResult(double Accuracy, double ValidLoss, double Lr, string OutputFolder, IReadOnlyList<string> Files, TimeSpan Elapsed, bool Interrupted = false);

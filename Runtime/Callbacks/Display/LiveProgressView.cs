@@ -84,7 +84,13 @@ internal sealed class LiveProgressView(IAnsiConsole console) : IProgressView
         console.WriteLine(Row(cells));
     }
 
-    public void Dispose() => EndPhase();
+    public void Dispose()
+    {
+        EndPhase();
+
+        // However the run ended (an exception, Ctrl-C), the cursor the live display hid is shown again.
+        console.Write(new ControlCode(Learner.ShowCursor));
+    }
 
     private static string Row(IEnumerable<string> cells) => string.Concat(cells.Select(c => c.PadRight(ColumnWidth)));
 }

@@ -9,8 +9,7 @@ public sealed class DispatchPlanTests
     {
         { "TerminateOnNaN(0)", new[] { BeforeFit, BeforeTrain, AfterLoss } },
         { "Progress(60)", new[] { BeforeTrain, AfterBatch, AfterTrain, BeforeValidate, AfterValidate, AfterEpoch, AfterFit } },
-        { "SaveModel(61)", new[] { BeforeFit, AfterEpoch, AfterFit } },
-        { "SaveModel(-1000)", new[] { BeforeEpoch } },
+        { "SaveModel(61)", new[] { BeforeFit, AfterBatch, AfterEpoch, AfterCancelFit } },
         { "EarlyStopping(63)", new[] { BeforeFit, AfterEpoch, AfterFit } },
         { "CsvLogger(0)", new[] { BeforeFit, AfterEpoch, AfterFit } },
         { "GradientAccumulation(0)", new[] { BeforeBackward, AfterBackward } },
@@ -39,7 +38,6 @@ public sealed class DispatchPlanTests
         using var task = new TinyTask();
         Learner learn = task.Learner(modelSeed: 1, cbs: new Callback[] { new EarlyStopping(), new SaveModel("unused.ckpt"), new Progress(TextWriter.Null) });
 
-        Assert.Equal(new[] { "AvgStatsCallback(-5)", "Progress(60)", "SaveModel(61)", "EarlyStopping(63)" }, Plan.Handlers(learn, AfterEpoch));
-        Assert.Equal("SaveModel(-1000)", Plan.Handlers(learn, BeforeEpoch)[0]);
+        Assert.Equal(new[] { "TrainEvalCallback(-10)", "AvgStatsCallback(-5)", "Progress(60)", "SaveModel(61)", "EarlyStopping(63)" }, Plan.Handlers(learn, AfterEpoch));
     }
 }

@@ -24,8 +24,8 @@ public sealed class CheckpointRobustnessTests : IDisposable
         learn.CreateOptimizer();
         var before = TinyTask.Weights(learn);
 
-        var load = Assert.Throws<InvalidDataException>(() => learn.LoadCheckpoint(path));
-        var resume = Assert.Throws<InvalidDataException>(() => learn.Fit(2, resumeFrom: path));
+        var load = Assert.Throws<CheckpointException>(() => learn.LoadCheckpoint(path));
+        var resume = Assert.Throws<CheckpointException>(() => learn.Fit(2, resumeFrom: path));
 
         Assert.Contains(expectedInMessage, load.Message, StringComparison.Ordinal);
         Assert.Contains(path, load.Message, StringComparison.Ordinal);
@@ -76,7 +76,7 @@ public sealed class CheckpointRobustnessTests : IDisposable
         Learner learn = new(wider, task.Learner(1).Data, (p, t) => nn.functional.mse_loss(p, t));
         var before = TinyTask.Weights(learn);
 
-        var ex = Assert.Throws<InvalidDataException>(() => learn.LoadCheckpoint(path));
+        var ex = Assert.Throws<CheckpointException>(() => learn.LoadCheckpoint(path));
 
         Assert.Contains("'lin1.weight' has shape [16, 4]", ex.Message, StringComparison.Ordinal);
         Assert.Contains("[32, 4]", ex.Message, StringComparison.Ordinal);
@@ -92,7 +92,7 @@ public sealed class CheckpointRobustnessTests : IDisposable
         adam.CreateOptimizer();
         var before = TinyTask.Weights(adam);
 
-        var ex = Assert.Throws<InvalidDataException>(() => adam.LoadCheckpoint(path));
+        var ex = Assert.Throws<CheckpointException>(() => adam.LoadCheckpoint(path));
 
         Assert.Contains("the optimiser's state does not fit", ex.Message, StringComparison.Ordinal);
         Assert.Contains("'SGD'", ex.Message, StringComparison.Ordinal);
@@ -131,7 +131,7 @@ public sealed class CheckpointRobustnessTests : IDisposable
         learn.CreateOptimizer();
         var before = TinyTask.Weights(learn);
 
-        var ex = Assert.Throws<InvalidDataException>(() => learn.LoadCheckpoint(path));
+        var ex = Assert.Throws<CheckpointException>(() => learn.LoadCheckpoint(path));
 
         Assert.Contains("the state of callback 'Counter' (key 'counter') does not fit", ex.Message, StringComparison.Ordinal);
         Assert.Contains("left 4 bytes unread", ex.Message, StringComparison.Ordinal);
@@ -175,7 +175,7 @@ public sealed class CheckpointRobustnessTests : IDisposable
         Learner learn = task.Learner(modelSeed: 7);
         learn.CreateOptimizer();
 
-        var ex = Assert.Throws<InvalidDataException>(() => learn.LoadCheckpoint(bad));
+        var ex = Assert.Throws<CheckpointException>(() => learn.LoadCheckpoint(bad));
 
         Assert.Contains("'lin1.weight' holds 4 bytes in the checkpoint but its shape needs 256", ex.Message, StringComparison.Ordinal);
     }
@@ -198,24 +198,86 @@ public sealed class CheckpointRobustnessTests : IDisposable
     {
         string path = GoodCheckpoint(seed: 1);
         byte[] old = File.ReadAllBytes(path);
-        Learner learn = task.Learner(modelSeed: 2);
-        CheckpointFile.InterruptWriteForTests = temp =>
+        IReadOnlyDictionary<string, byte[]> other = CheckpointFile.Read(GoodCheckpoint(seed: 2));
+        string? temp = null;
+
+        var ex = Assert.Throws<IOException>(() => CheckpointFile.Write(path, other.ToList(), t =>
         {
-            Assert.True(File.Exists(temp));
-            throw new IOException("disk full (simulated)");
-        };
-        try
+            temp = t;
+            return new DiskFullAfter(new FileStream(t, FileMode.CreateNew), bytes: 1000);
+        }));
+
+        Assert.Equal("disk full (simulated)", ex.Message);
+        Assert.NotNull(temp);
+        Assert.Equal(Path.GetDirectoryName(Path.GetFullPath(path)), Path.GetDirectoryName(temp));
+        Assert.False(File.Exists(temp), "the temporary file was not removed");
+        Assert.Equal(old, File.ReadAllBytes(path));
+        Assert.Single(Directory.GetFiles(dir, "*good1.ckpt*"));
+        task.Learner(modelSeed: 2).LoadCheckpoint(path);
+    }
+
+    [Fact]
+    public void A_failure_loading_a_section_is_a_CheckpointException_naming_the_file_with_the_cause_inside()
+    {
+        string path = GoodCheckpoint(seed: 1);
+        var sections = CheckpointFile.Read(path).ToDictionary();
+        sections["optimizer"] = sections["optimizer"][..^3];
+        string bad = Path.Combine(dir, "bad-optimizer.ckpt");
+        CheckpointFile.Write(bad, sections.ToList());
+
+        var ex = Assert.Throws<CheckpointException>(() => task.Learner(modelSeed: 2).LoadCheckpoint(bad));
+
+        Assert.Equal(bad, ex.Path);
+        Assert.StartsWith($"Cannot load checkpoint '{bad}': the optimiser's state", ex.Message, StringComparison.Ordinal);
+        Assert.NotNull(ex.InnerException);
+        Assert.IsNotType<CheckpointException>(ex.InnerException);
+    }
+
+    /// <summary>A stream that fails as a full disk would, after <c>bytes</c> bytes.</summary>
+    private sealed class DiskFullAfter(Stream inner, long bytes) : Stream
+    {
+        private long written;
+
+        public override bool CanRead => false;
+
+        public override bool CanSeek => false;
+
+        public override bool CanWrite => true;
+
+        public override long Length => written;
+
+        public override long Position { get => written; set => throw new NotSupportedException(); }
+
+        public override void Write(byte[] buffer, int offset, int count) => Write(buffer.AsSpan(offset, count));
+
+        public override void Write(ReadOnlySpan<byte> buffer)
         {
-            Assert.Throws<IOException>(() => learn.Fit(1, cbs: new[] { new SaveModel(path) }));
-        }
-        finally
-        {
-            CheckpointFile.InterruptWriteForTests = null;
+            if (written + buffer.Length > bytes)
+            {
+                throw new IOException("disk full (simulated)");
+            }
+
+            inner.Write(buffer);
+            written += buffer.Length;
         }
 
-        Assert.Equal(old, File.ReadAllBytes(path));
-        Assert.Single(Directory.GetFiles(dir, "good1.ckpt*"));
-        learn.LoadCheckpoint(path);
+        public override void Flush() => inner.Flush();
+
+        public override int Read(byte[] buffer, int offset, int count) => throw new NotSupportedException();
+
+        public override long Seek(long offset, SeekOrigin origin) => throw new NotSupportedException();
+
+        public override void SetLength(long value) => throw new NotSupportedException();
+
+        protected override void Dispose(bool disposing)
+        {
+            if (disposing)
+            {
+                inner.Dispose();
+            }
+
+            base.Dispose(disposing);
+        }
     }
 
     [Fact]

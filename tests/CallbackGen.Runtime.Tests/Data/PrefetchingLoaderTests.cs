@@ -154,8 +154,10 @@ public class PrefetchingLoaderTests
         using DataBunch data = DataBunch.FromDatasets(broken, new Numbered(8), batchSize: 4, generator: new Generator(5), workers: 2);
         using var learn = new Learner(nn.Linear(2, 2), data, Losses.CrossEntropy, Optimizer.Sgd(), lr: 0.1);
 
-        var error = Assert.Throws<DataLoaderException>(() => learn.Fit(1));
+        var wrapped = Assert.Throws<LoopStepException>(() => learn.Fit(1));
+        var error = Assert.IsType<DataLoaderException>(wrapped.InnerException);
 
+        Assert.Equal(LoopStep.Collate, wrapped.Step);
         Assert.Equal(17, error.SampleIndex);
         Assert.NotEmpty(data.Train.StartedWorkers);
         Assert.All(data.Train.StartedWorkers, t => Assert.False(t.IsAlive));

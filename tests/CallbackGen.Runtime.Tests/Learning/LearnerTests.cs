@@ -199,7 +199,7 @@ public class LearnerTests
                   AfterCancelValidate     RecordingCallback(0)
                   AfterValidate           AvgStatsCallback(-5), RecordingCallback(0)
                 AfterCancelEpoch          RecordingCallback(0)
-                AfterEpoch                AvgStatsCallback(-5), RecordingCallback(0)
+                AfterEpoch                TrainEvalCallback(-10), AvgStatsCallback(-5), RecordingCallback(0)
               AfterCancelFit              RecordingCallback(0)
               AfterFit                    RecordingCallback(0)
 

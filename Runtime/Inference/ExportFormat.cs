@@ -37,7 +37,17 @@ internal static class ExportFormat
 
     public static (ExportMetadata Meta, List<TensorRecord> Weights, List<ExportedTransform> Transforms) Read(string path)
     {
-        IReadOnlyDictionary<string, byte[]> sections = CheckpointFile.Read(path);
+        IReadOnlyDictionary<string, byte[]> sections;
+        try
+        {
+            sections = CheckpointFile.Read(path);
+        }
+        catch (CheckpointException ex)
+        {
+            // The container's own check failed: say so for an export, as the export's other errors do.
+            throw new InvalidDataException(ex.Message.Replace($"Cannot load checkpoint '{path}'", $"Cannot load export '{path}'", StringComparison.Ordinal), ex);
+        }
+
         if (!sections.TryGetValue(MetaSection, out byte[]? metaBytes) || !sections.TryGetValue(WeightsSection, out byte[]? weightBytes))
         {
             throw new InvalidDataException($"Cannot load export '{path}': it is a CallbackGen file but not an export (no '{MetaSection}' or '{WeightsSection}' section; a checkpoint?).");

@@ -292,7 +292,7 @@ internal sealed class Checkpoint
         w.Write(LoopVersion);
         w.Write(nextBatch);
         w.Write(learn.PctTrain);
-        byte[]? shuffle = learn.Data.Train.GetShuffleState();
+        byte[]? shuffle = learn.EpochShuffleState ?? learn.Data.Train.GetShuffleState();
         w.Write(shuffle is not null);
         if (shuffle is not null)
         {

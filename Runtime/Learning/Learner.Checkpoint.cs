@@ -103,6 +103,9 @@ public sealed partial class Learner
     /// </summary>
     internal (int Epoch, int NextBatch) ResumePoint { get; set; }
 
+    /// <summary>The training loader's shuffle state at the start of the current (or last) epoch's training phase.</summary>
+    internal byte[]? EpochShuffleState { get; private set; }
+
     private Checkpoint ReadForResume(string resumeFrom)
     {
         ArgumentException.ThrowIfNullOrEmpty(resumeFrom);

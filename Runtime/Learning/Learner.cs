@@ -395,6 +395,11 @@ public sealed partial class Learner : IDisposable
         Checkpoint? resume = Training ? midEpochResume : null;
         int first = resume?.NextBatch ?? 0;
         using IEnumerator<Batch> batches = dl.GetEnumerator(first);
+        if (Training)
+        {
+            // Kept for mid-epoch checkpoints, also those written after the epoch's enumeration ended (an interrupted fit).
+            EpochShuffleState = dl.GetShuffleState();
+        }
         if (resume is not null)
         {
             // The order is drawn; now the state of the batch boundary the checkpoint was taken at.

@@ -88,8 +88,11 @@ internal sealed class LiveProgressView(IAnsiConsole console) : IProgressView
     {
         EndPhase();
 
-        // However the run ended (an exception, Ctrl-C), the cursor the live display hid is shown again.
-        console.Write(new ControlCode(Learner.ShowCursor));
+        // However the run ended (an exception, Ctrl-C), the cursor the live display hid is shown again,
+        // written raw: the display is live only on a terminal (or when forced), where the sequence belongs.
+        TextWriter writer = console.Profile.Out.Writer;
+        writer.Write(Learner.ShowCursor);
+        writer.Flush();
     }
 
     private static string Row(IEnumerable<string> cells) => string.Concat(cells.Select(c => c.PadRight(ColumnWidth)));

@@ -96,7 +96,7 @@ public sealed partial class CheckpointedStateTests : IDisposable
         var newer = new LossTrackerV2();
         Learner learn = task.Learner(modelSeed: 1, cbs: newer);
 
-        var ex = Assert.Throws<InvalidDataException>(() => learn.LoadCheckpoint(path));
+        var ex = Assert.Throws<CallbackGen.Checkpoints.CheckpointException>(() => learn.LoadCheckpoint(path));
 
         Assert.Contains("LossTrackerV2.count was stored as 'int' but is declared as 'long' now", ex.Message, StringComparison.Ordinal);
         Assert.Contains("(key 'LossTracker')", ex.Message, StringComparison.Ordinal);

@@ -47,6 +47,7 @@ public sealed partial class RunKindTests(ITestOutputHelper output) : IDisposable
         }
 
         Dictionary<string, byte[]> after = States(learn);
+        Assert.Equal(5, states.Count); // two SaveModels, CsvLogger, EarlyStopping, Recorder
         Assert.Equal(states.Keys, after.Keys);
         foreach (var (key, bytes) in states)
         {
@@ -145,12 +146,12 @@ public sealed partial class RunKindTests(ITestOutputHelper output) : IDisposable
     private static string Sha256(string file) => Convert.ToHexString(SHA256.HashData(File.ReadAllBytes(file))).ToLowerInvariant();
 
     private static Dictionary<string, byte[]> States(Learner learn) =>
-        learn.Callbacks.OfType<ICheckpointable>().ToDictionary(c => c.StateKey, c =>
+        learn.Callbacks.Where(c => c.IsStateful).ToDictionary(c => c.StateKey, c =>
         {
             using var ms = new MemoryStream();
             using (var w = new BinaryWriter(ms))
             {
-                c.SaveState(w);
+                CallbackGen.Checkpoints.CallbackState.Save(c, w);
             }
 
             return ms.ToArray();

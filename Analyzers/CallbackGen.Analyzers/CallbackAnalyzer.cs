@@ -206,7 +206,8 @@ namespace CallbackGen.Analyzers
             foreach (IMethodSymbol method in methods)
             {
                 // Parameterless only: an overload such as AfterLoss(Tensor) is a helper, not a forgotten handler.
-                if (!EventNames.IsEvent(method.Name) || method.Parameters.Length > 0 || OverridesHandler(method, symbols))
+                if (!EventNames.IsEvent(method.Name) || method.Parameters.Length > 0 || OverridesHandler(method, symbols)
+                    || (method.IsOverride && method.OverriddenMethod is null)) // CBG0011's case: 'override' with nothing to override
                 {
                     continue;
                 }

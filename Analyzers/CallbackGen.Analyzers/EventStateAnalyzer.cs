@@ -18,6 +18,7 @@ namespace CallbackGen.Analyzers
         public override ImmutableArray<DiagnosticDescriptor> SupportedDiagnostics { get; } = ImmutableArray.Create(
             DiagnosticDescriptors.StateReadBeforeItExists,
             DiagnosticDescriptors.CancelNothingCatches,
+            DiagnosticDescriptors.OverrideStyleHandler,
             DiagnosticDescriptors.WriteChangesNothing);
 
         /// <inheritdoc/>
@@ -36,6 +37,10 @@ namespace CallbackGen.Analyzers
                 INamedTypeSymbol? learner = start.Compilation.GetTypeByMetadataName("CallbackGen.Learner");
                 INamedTypeSymbol? cancel = start.Compilation.GetTypeByMetadataName("CallbackGen.CancelException");
                 INamedTypeSymbol? tensor = start.Compilation.GetTypeByMetadataName("TorchSharp.torch+Tensor");
+                // CBG0011 also comes from here for the tools that run analyzers whatever the compiler
+                // errors (dotnet format, the IDE's code fixes); a build shows the generator's copy,
+                // because CS0115 suppresses analyzer diagnostics there.
+                start.RegisterSymbolAction(c => AnalyzeOverride(c, symbols), SymbolKind.Method);
                 start.RegisterOperationBlockStartAction(block =>
                 {
                     int eventIndex = HandlerEvent(block.OwningSymbol, symbols);
@@ -49,6 +54,17 @@ namespace CallbackGen.Analyzers
                     block.RegisterOperationAction(handler.AnalyzeThrow, OperationKind.Throw);
                 });
             });
+        }
+
+        private static void AnalyzeOverride(SymbolAnalysisContext context, KnownSymbols symbols)
+        {
+            var method = (IMethodSymbol)context.Symbol;
+            if (method.IsOverride && method.OverriddenMethod is null && method.MethodKind == MethodKind.Ordinary
+                && method.Parameters.Length == 0 && EventCatalog.IndexOf(method.Name) >= 0
+                && symbols.IsCallbackClass(method.ContainingType))
+            {
+                context.ReportDiagnostic(Diagnostic.Create(DiagnosticDescriptors.OverrideStyleHandler, method.Locations[0], method.Name));
+            }
         }
 
         // The event of a [Callback] handler of a Callback subclass, or -1.

@@ -76,3 +76,25 @@ public sealed class FixAllLikeDotnetFormatTests
         Assert.All(providers, p => Assert.Contains(FixAllScope.Solution, p.GetFixAllProvider()!.GetSupportedFixAllScopes()));
     }
 }
+
+/// <summary>The CBG0011 fix-all from the analyzer's diagnostics, as dotnet format runs it.</summary>
+public sealed class OverrideFixAllLikeDotnetFormatTests
+{
+    [Fact]
+    public async Task Every_override_style_handler_becomes_a_Callback_handler()
+    {
+        const string before = """
+            using CallbackGen;
+            public sealed partial class Logger : Callback
+            {
+                public override void AfterEpoch() { }
+                public override void AfterFit() { }
+            }
+            """;
+
+        string fixedSource = await FixAllLikeDotnetFormatAsync(new OverrideToCallbackCodeFixProvider(), before, "CBG0011");
+
+        Assert.DoesNotContain("override", fixedSource, StringComparison.Ordinal);
+        AssertCompilesClean(fixedSource);
+    }
+}

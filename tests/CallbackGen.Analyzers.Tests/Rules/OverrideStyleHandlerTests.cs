@@ -3,6 +3,7 @@ using CallbackGen.Analyzers.Tests.Infrastructure;
 using CallbackGen.Generators;
 using Microsoft.CodeAnalysis;
 using Microsoft.CodeAnalysis.CSharp;
+using Microsoft.CodeAnalysis.Diagnostics;
 
 namespace CallbackGen.Analyzers.Tests.Rules;
 
@@ -84,5 +85,36 @@ public sealed class OverrideStyleHandlerTests
         CSharpGeneratorDriver.Create(new[] { new CallbackGenerator().AsSourceGenerator() }, parseOptions: AnalyzerHarness.ParseOptions)
             .RunGeneratorsAndUpdateCompilation(input, out Compilation output, out var diagnostics);
         return (diagnostics.OrderBy(d => d.Location.SourceSpan.Start).ToArray(), output.GetDiagnostics().ToArray());
+    }
+}
+
+/// <summary>
+/// CBG0011 from the analyzer too, for the tools that run analyzers whatever the compiler errors
+/// (dotnet format's fix-all, the IDE); a build shows only the generator's copy.
+/// </summary>
+public sealed class OverrideStyleHandlerAnalyzerTests
+{
+    [Fact]
+    public async Task The_analyzer_reports_it_where_tools_ask_analyzers_despite_CS0115()
+    {
+        const string source = """
+            using CallbackGen;
+            public partial class Logger : Callback
+            {
+                public override void AfterEpoch() { }
+                [Callback] protected virtual void AfterBatch() { }
+            }
+            public partial class Loud : Logger
+            {
+                protected override void AfterBatch() { }
+            }
+            """;
+        var compilation = AnalyzerHarness.CompileWithGenerator(source);
+
+        var diagnostics = await compilation.WithAnalyzers(AnalyzerHarness.Analyzers).GetAnalyzerDiagnosticsAsync();
+
+        Diagnostic single = Assert.Single(diagnostics);
+        Assert.Equal("CBG0011", single.Id);
+        Assert.Equal(3, single.Location.GetLineSpan().StartLinePosition.Line);
     }
 }

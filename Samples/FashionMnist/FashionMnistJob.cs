@@ -197,7 +197,7 @@ public static class FashionMnistJob
             files.Add(Path.GetFullPath(saved));
         }
 
-        files.AddRange(Interpret(learn, outDir, output));
+        files.AddRange(Interpret(learn, data, outDir, output));
         files.Add(learn.Export(Path.Combine(outDir, ExportFile), modelName: Name(options.Model), modelVersion: ExportVersion, classNames: data.ClassNames));
         files.Add(new RunInfo(Name(options.Model), options.Epochs, options.BatchSize, lr, options.Seed, data.Folder).Write(outDir));
         clock.Stop();
@@ -209,13 +209,15 @@ public static class FashionMnistJob
     }
 
     /// <summary>Writes the confusion matrix and the top losses of the validation set and prints the three most confused pairs.</summary>
-    private static string[] Interpret(Learner learn, string outDir, TextWriter output)
+    private static string[] Interpret(Learner learn, JobData data, string outDir, TextWriter output)
     {
-        var interp = ClassificationInterpretation.FromLearner(learn, classNames: FashionMnistData.ClassNames);
+        var interp = ClassificationInterpretation.FromLearner(learn, classNames: data.ClassNames);
         IReadOnlyList<ConfusedPair> confused = interp.MostConfused();
         output.WriteLine("most confused: " + (confused.Count == 0 ? "none"
             : string.Join("; ", confused.Take(3).Select(p => $"{p.Actual} as {p.Predicted} ({p.Count})"))));
-        return [interp.PlotConfusionMatrix(Path.Combine(outDir, ConfusionPlotFile)), interp.PlotTopLosses(Path.Combine(outDir, TopLossesPlotFile), k: 16)];
+        // An image folder's validation loader reads sample by sample: the plot gets the images from the dataset.
+        using var scope = NewDisposeScope();
+        return [interp.PlotConfusionMatrix(Path.Combine(outDir, ConfusionPlotFile)), interp.PlotTopLosses(Path.Combine(outDir, TopLossesPlotFile), k: 16, images: data.ValidImagesForPlots())];
     }
 
     /// <summary>The given learning rate, the resumed run's, or the LR finder's suggestion.</summary>

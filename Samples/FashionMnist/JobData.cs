@@ -17,6 +17,7 @@ public sealed class JobData : IDisposable
     public const int ImageSize = 28;
 
     private readonly IDisposable[] owned;
+    private ImageFolderDataset? validImages;
 
     private JobData(DataBunch bunch, Callback[] transforms, long trainCount, long validCount, string description, string folder, IReadOnlyList<string> classNames, IDisposable[] owned)
     {
@@ -77,6 +78,31 @@ public sealed class JobData : IDisposable
         return new JobData(bunch, [toModelInput], data.TrainCount, data.TestCount, where.Description, where.Folder, FashionMnistData.ClassNames, [bunch, data, all]);
     }
 
+    /// <summary>
+    /// The validation images as one tensor [N, C, H, W] in [0, 1] for plots (created in the caller's dispose
+    /// scope), when they come from an image folder; null for MNIST-format data, whose in-memory loader has them.
+    /// </summary>
+    public Tensor? ValidImagesForPlots()
+    {
+        if (validImages is not ImageFolderDataset images)
+        {
+            return null;
+        }
+
+        int size = images.Channels * images.Height * images.Width;
+        float[] values = new float[images.Count * size];
+        for (long i = 0; i < images.Count; i++)
+        {
+            ReadOnlySpan<byte> pixels = images.Pixels(i).Span;
+            for (int k = 0; k < size; k++)
+            {
+                values[(i * size) + k] = pixels[k] / 255f;
+            }
+        }
+
+        return tensor(values, [images.Count, images.Channels, images.Height, images.Width]);
+    }
+
     /// <summary>Releases the loaders and the tensors behind them.</summary>
     public void Dispose()
     {
@@ -96,7 +122,7 @@ public sealed class JobData : IDisposable
         var reshape = BatchTransform.Of(ExportedTransform.ForReshape(shape));
         string description = string.Create(CultureInfo.InvariantCulture,
             $"image folder {folder} ({images.ClassNames.Count} classes; grey {ImageSize} x {ImageSize}; {options.Workers} loader thread(s); {normalize.Stats})");
-        return new JobData(bunch, [normalize, reshape], images.Train.Count, images.Valid.Count, description, folder, images.ClassNames, [bunch]);
+        return new JobData(bunch, [normalize, reshape], images.Train.Count, images.Valid.Count, description, folder, images.ClassNames, [bunch]) { validImages = images.Valid };
     }
 
     // The folders list images class by class: a quick run takes a seeded random subset, so every class is in it.

@@ -109,6 +109,22 @@ namespace CallbackGen.Analyzers
             DiagnosticSeverity.Warning,
             "The model reads Xb and Yb after BeforeBatch, the loss function reads Pred after AfterPred, backward reads Loss after BeforeBackward; a value written later (or outside a batch) is never used.");
 
+        /// <summary>CBG0013: a callback field or auto-property that handlers write is neither [Checkpointed] nor [Transient].</summary>
+        public static readonly DiagnosticDescriptor StateWillNotSurviveResume = Create(
+            "CBG0013",
+            "Callback state will not survive a resume",
+            "'{0}' is written by '{1}' but is neither [Checkpointed] nor [Transient]: it will not survive a resume",
+            DiagnosticSeverity.Warning,
+            "A resumed fit starts from a checkpoint with a new callback instance; a field that the handlers change keeps its initial value unless it is [Checkpointed]. Mark it [Transient] when it is rebuilt each fit (a cache, a handle, a display).");
+
+        /// <summary>CBG0014: a [Checkpointed] member the generated state cannot store.</summary>
+        public static readonly DiagnosticDescriptor CheckpointedTypeNotSupported = Create(
+            "CBG0014",
+            "[Checkpointed] member cannot be stored",
+            "[Checkpointed] member '{0}' cannot be stored: {1}. Store a supported type, or implement ICheckpointable to write this state by hand.",
+            DiagnosticSeverity.Error,
+            "Generated state stores bool, integer types, float, double, string, enums, TimeSpan, nullables of these, arrays, List<T> and IReadOnlyList<T> of supported types, Tensors, and records or structs whose members are all supported, in fields and auto-properties it can assign.");
+
         private static DiagnosticDescriptor Create(string id, string title, string message, DiagnosticSeverity severity, string description) =>
             new DiagnosticDescriptor(
                 id,

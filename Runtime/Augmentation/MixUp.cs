@@ -27,7 +27,8 @@ public sealed partial class MixUp : Callback, IDisposable
 {
     private readonly Random random;
     private readonly Generator generator;
-    private Tensor? shuffledTargets;
+    // The current batch's mix: drawn anew for every batch.
+    [Transient] private Tensor? shuffledTargets;
 
     /// <summary>Creates the callback.</summary>
     /// <param name="alpha">The Beta distribution's parameter; larger mixes more (fastai's default 0.4).</param>
@@ -52,9 +53,11 @@ public sealed partial class MixUp : Callback, IDisposable
     public long Seed { get; }
 
     /// <summary>The λ of the current (or last) training batch, in [0.5, 1]; 1 before the first.</summary>
+    [Transient]
     public double Lambda { get; private set; } = 1;
 
     /// <summary>Tests: the permutation of the current training batch (null outside one).</summary>
+    [Transient]
     internal Tensor? Permutation { get; private set; }
 
     /// <inheritdoc/>

@@ -14,6 +14,8 @@ namespace CallbackGen;
 /// learn.Fit(1, cbs: new[] { stats });
 /// double[] firstLayerStd = stats.Std[0];   // one value per training batch
 /// </code></example>
+// An instrument of one run (the init study); its hooks and histories are not resumed.
+[Transient]
 public sealed partial class ActivationStats : Callback, IDisposable
 {
     private readonly List<Action> hooks = new();

@@ -20,6 +20,8 @@ namespace CallbackGen;
 /// back; the phase reads the sums once at its end. The epoch's clock runs from this callback's
 /// <c>BeforeEpoch</c> to its <c>AfterEpoch</c>: the one clock every logger shows.
 /// </remarks>
+// Accumulators of the current phase, reset at its start; checkpoints fall between epochs.
+[Transient]
 [Callback(Order = -5)]
 public sealed partial class AvgStatsCallback : Callback, IDisposable
 {

@@ -17,7 +17,8 @@ namespace CallbackGen;
 /// <example><code>learn.Fit(5, cbs: new[] { new GradientAccumulation(4) }); // batch size 16 trains like 64</code></example>
 public sealed partial class GradientAccumulation : Callback
 {
-    private Tensor? unscaled;
+    // The current batch's loss before scaling; lives for one batch.
+    [Transient] private Tensor? unscaled;
 
     /// <summary>Creates the callback.</summary>
     /// <param name="batches">Batches per optimiser step (≥ 1).</param>

@@ -7,6 +7,8 @@ namespace CallbackGen;
 /// (when <see cref="StopDiv"/>), and skips validation. It does not restore anything itself:
 /// <c>Learner.LrFind</c> does.
 /// </summary>
+// Runs only inside LrFind, which is never checkpointed or resumed.
+[Transient]
 [Callback(Order = 60)]
 public sealed partial class LrFinder : Callback
 {

@@ -21,6 +21,8 @@ namespace CallbackGen;
 /// </remarks>
 /// <example><code>learn.Fit(5, cbs: new[] { new Progress() });             // live on a terminal
 /// learn.Fit(5, cbs: new[] { new Progress(output: logWriter) });  // one line per epoch</code></example>
+// A display: rebuilt at every fit, nothing to resume.
+[Transient]
 [Callback(Order = 60)]
 public sealed partial class Progress : Callback, IDisposable
 {

@@ -30,7 +30,8 @@ namespace CallbackGen;
 [Callback(Order = 65)]
 public sealed partial class TensorBoardLogger : Callback
 {
-    private TorchSharp.Modules.SummaryWriter? writer;
+    // An open event file of the current fit; a resumed fit opens its own.
+    [Transient] private TorchSharp.Modules.SummaryWriter? writer;
 
     /// <summary>Creates the logger.</summary>
     /// <param name="logDir">The folder for the event files (created when missing).</param>

@@ -19,8 +19,9 @@ namespace CallbackGen;
 /// </remarks>
 public sealed partial class TerminateOnNaN : Callback, IDisposable
 {
-    private Tensor? firstBad;
-    private long epochStartIter;
+    // Per-epoch bookkeeping, reset in BeforeEpoch.
+    [Transient] private Tensor? firstBad;
+    [Transient] private long epochStartIter;
 
     /// <summary>Creates the guard.</summary>
     /// <param name="syncEvery">On an accelerator, read the device-side flag every this many batches.</param>
@@ -42,6 +43,7 @@ public sealed partial class TerminateOnNaN : Callback, IDisposable
     internal bool DeferredCheck { get; init; }
 
     /// <summary>Why the last fit was stopped, or null when it was not.</summary>
+    [Transient]
     public string? Message { get; private set; }
 
     [Callback] private void BeforeFit() => Message = null;

@@ -8,7 +8,8 @@ namespace CallbackGen.Samples.CustomCallbacks;
 /// <param name="iterations">How many steps to allow.</param>
 public sealed partial class StopAfterIterations(int iterations) : Callback
 {
-    /// <summary>The steps taken in the current (or last) fit.</summary>
+    /// <summary>The steps taken in the current (or last) fit; kept in checkpoints, so a resumed fit stops on time.</summary>
+    [Checkpointed]
     public int Steps { get; private set; }
 
     /// <summary>How many steps the fit may take.</summary>

@@ -21,6 +21,8 @@ public sealed class DescriptorTests
         { "CBG0010", DiagnosticSeverity.Error },
         { "CBG0011", DiagnosticSeverity.Error },
         { "CBG0012", DiagnosticSeverity.Warning },
+        { "CBG0013", DiagnosticSeverity.Warning },
+        { "CBG0014", DiagnosticSeverity.Error },
     };
 
     private static readonly DiagnosticDescriptor[] All = AnalyzerHarness.Analyzers

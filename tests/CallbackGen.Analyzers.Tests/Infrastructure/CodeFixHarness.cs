@@ -14,11 +14,11 @@ namespace CallbackGen.Analyzers.Tests.Infrastructure;
 public static class CodeFixHarness
 {
     /// <summary>Fixes the first <paramref name="diagnosticId"/> diagnostic and returns the fixed source.</summary>
-    public static async Task<string> FixOneAsync(CodeFixProvider provider, string source, string diagnosticId)
+    public static async Task<string> FixOneAsync(CodeFixProvider provider, string source, string diagnosticId, string? equivalenceKey = null)
     {
         Document document = CreateDocument(source);
         Diagnostic diagnostic = (await DiagnosticsAsync(document, diagnosticId)).First();
-        CodeAction action = (await ActionsAsync(provider, document, diagnostic)).Single();
+        CodeAction action = Choose(await ActionsAsync(provider, document, diagnostic), equivalenceKey);
         return await ApplyAsync(action, document);
     }
 
@@ -34,6 +34,10 @@ public static class CodeFixHarness
     public static Task<string> FixAllAsync(CodeFixProvider provider, string source, string diagnosticId) =>
         FixAllAsync(provider, source, diagnosticId, FixAllScope.Document, useEquivalenceKey: true);
 
+    /// <summary>Fix-all with the one of the provider's fixes whose equivalence key is <paramref name="equivalenceKey"/>.</summary>
+    public static Task<string> FixAllAsync(CodeFixProvider provider, string source, string diagnosticId, string equivalenceKey) =>
+        FixAllAsync(provider, source, diagnosticId, FixAllScope.Document, useEquivalenceKey: true, equivalenceKey);
+
     /// <summary>
     /// Fix-all as <c>dotnet format</c> asks for it: the whole solution, and no equivalence key (it
     /// does not know the code actions' keys).
@@ -41,12 +45,12 @@ public static class CodeFixHarness
     public static Task<string> FixAllLikeDotnetFormatAsync(CodeFixProvider provider, string source, string diagnosticId) =>
         FixAllAsync(provider, source, diagnosticId, FixAllScope.Solution, useEquivalenceKey: false);
 
-    private static async Task<string> FixAllAsync(CodeFixProvider provider, string source, string diagnosticId, FixAllScope scope, bool useEquivalenceKey)
+    private static async Task<string> FixAllAsync(CodeFixProvider provider, string source, string diagnosticId, FixAllScope scope, bool useEquivalenceKey, string? equivalenceKey = null)
     {
         Document document = CreateDocument(source);
         ImmutableArray<Diagnostic> diagnostics = await DiagnosticsAsync(document, diagnosticId);
         Assert.True(diagnostics.Length > 1, "fix-all needs more than one diagnostic to prove anything");
-        CodeAction first = (await ActionsAsync(provider, document, diagnostics[0])).Single();
+        CodeAction first = Choose(await ActionsAsync(provider, document, diagnostics[0]), equivalenceKey);
 
         FixAllProvider fixAll = provider.GetFixAllProvider() ?? throw new InvalidOperationException("no fix-all provider");
         var context = new FixAllContext(
@@ -65,6 +69,10 @@ public static class CodeFixHarness
             .ToArray();
         Assert.True(problems.Length == 0, "the fixed code has diagnostics:" + Environment.NewLine + string.Join(Environment.NewLine, problems.Select(p => p.ToString())));
     }
+
+    // The one action offered, or the one with the given equivalence key where a fix offers several.
+    private static CodeAction Choose(IReadOnlyList<CodeAction> actions, string? equivalenceKey) =>
+        equivalenceKey is null ? actions.Single() : actions.Single(a => a.EquivalenceKey == equivalenceKey);
 
     private static Document CreateDocument(string source)
     {

@@ -7,8 +7,8 @@ using static TorchSharp.torch;
 
 public sealed partial class PrintLoss : Callback
 {
-    private double sum;
-    private int batches;
+    [Transient] private double sum;      // reset at every training phase: nothing to resume
+    [Transient] private int batches;
 
     [Callback] private void BeforeTrain() => (sum, batches) = (0, 0);
 

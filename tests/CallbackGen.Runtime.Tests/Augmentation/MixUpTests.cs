@@ -68,6 +68,7 @@ public partial class MixUpTests
     }
 
     /// <summary>Captures, per training batch, the raw and mixed inputs, the targets, the prediction, the loss and MixUp's λ and permutation.</summary>
+    [Transient] // a test probe: observes one run, nothing to resume
     private sealed partial class MixProbe : Callback
     {
         private Tensor? rawX;

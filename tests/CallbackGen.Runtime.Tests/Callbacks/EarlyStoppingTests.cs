@@ -5,6 +5,8 @@ public sealed partial class EarlyStoppingTests : IDisposable
 {
     private readonly string dir = Directory.CreateTempSubdirectory("cbg-es-").FullName;
 
+    [Transient] // a test probe: counts one run
+
     private sealed partial class WeightsAfterEpoch(int epoch) : Callback
     {
         public Dictionary<string, byte[]>? Weights { get; private set; }

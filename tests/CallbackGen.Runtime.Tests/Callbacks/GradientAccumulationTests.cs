@@ -5,6 +5,7 @@ namespace CallbackGen.Runtime.Tests.Callbacks;
 [Collection(GlobalRngCollection.Name)]
 public sealed partial class GradientAccumulationTests
 {
+    [Transient] // a test probe: counts one run
     private sealed partial class CountSteps : Callback
     {
         public int Steps { get; private set; }

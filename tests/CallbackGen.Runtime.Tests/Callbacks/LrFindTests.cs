@@ -5,6 +5,7 @@ namespace CallbackGen.Runtime.Tests.Callbacks;
 
 public partial class LrFindTests
 {
+    [Transient] // a test probe: counts one run
     private sealed partial class PhaseCounter : Callback
     {
         public int TrainBatches { get; private set; }

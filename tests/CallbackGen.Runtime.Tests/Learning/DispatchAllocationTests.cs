@@ -27,6 +27,7 @@ public class DispatchAllocationTests
     }
 }
 
+[Transient] // a test probe: observes one run, nothing to resume
 internal sealed partial class CountingCallback : Callback
 {
     public int Calls { get; private set; }

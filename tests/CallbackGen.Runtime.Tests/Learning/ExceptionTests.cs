@@ -167,6 +167,7 @@ public sealed class HandlerFailure : Exception
 }
 
 /// <summary>Holds a "resource" from BeforeFit until teardown, like a log file or a live display.</summary>
+[Transient] // a test probe: observes one run, nothing to resume
 internal sealed partial class ResourceHolder : Callback
 {
     public bool HoldsResource { get; private set; }
@@ -195,6 +196,7 @@ internal sealed partial class FailingTeardown : Callback
 }
 
 /// <summary>At the second epoch, checks that the log file is held open, then fails.</summary>
+[Transient] // a test probe: observes one run, nothing to resume
 internal sealed partial class ExclusiveOpenProbe(string path) : Callback
 {
     public bool WasHeldDuringTheFit { get; private set; }

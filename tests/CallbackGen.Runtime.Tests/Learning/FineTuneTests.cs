@@ -134,6 +134,7 @@ public partial class FineTuneTests
     }
 
     /// <summary>Records, at the end of each fit, the body's and head's weights and each group's learning rate at the cycle's peak.</summary>
+    [Transient] // a test probe: observes one run, nothing to resume
     private sealed partial class FitProbe(Func<(Dictionary<string, byte[]>, Dictionary<string, byte[]>)> snapshot) : Callback
     {
         private double[] peak = Array.Empty<double>();

@@ -159,6 +159,7 @@ public sealed partial class RunKindTests(ITestOutputHelper output) : IDisposable
 
     public void Dispose() => Directory.Delete(dir, recursive: true);
 
+    [Transient] // a test probe: observes one run, nothing to resume
     private sealed partial class KindSpy(RunKinds kinds) : Callback
     {
         public override RunKinds RunsIn => kinds;

@@ -7,6 +7,7 @@ namespace CallbackGen.Runtime.Tests.Support;
 /// as <see cref="Learner.TrainStats"/> / <see cref="Learner.ValidStats"/> (reads each batch's loss,
 /// which is fine in tests).
 /// </summary>
+[Transient] // a test probe: observes one run, nothing to resume
 public sealed partial class EpochLossStats : Callback
 {
     private double sum;

@@ -26,6 +26,12 @@ public static class BuildInputs
     /// <summary>What a user project compiles against: <see cref="RuntimeDependencies"/> and the CallbackGen runtime.</summary>
     public static MetadataReference[] UserReferences => User.Value;
 
+    /// <summary>What the samples compile against: <see cref="UserReferences"/> and System.CommandLine.</summary>
+    public static MetadataReference[] SampleReferences => Samples.Value;
+
+    private static readonly Lazy<MetadataReference[]> Samples = new(() =>
+        User.Value.Append(MetadataReference.CreateFromFile(typeof(System.CommandLine.Command).Assembly.Location)).ToArray());
+
     private static readonly Lazy<MetadataReference[]> Dependencies = new(() =>
         Net100.References.All.Concat(NonFrameworkDependencies(typeof(Callback).Assembly)).ToArray());
 

@@ -29,14 +29,14 @@ public static class BuildInputs
     /// <summary>What the samples compile against: <see cref="UserReferences"/> and System.CommandLine.</summary>
     public static MetadataReference[] SampleReferences => Samples.Value;
 
-    private static readonly Lazy<MetadataReference[]> Samples = new(() =>
-        User.Value.Append(MetadataReference.CreateFromFile(typeof(System.CommandLine.Command).Assembly.Location)).ToArray());
-
     private static readonly Lazy<MetadataReference[]> Dependencies = new(() =>
         Net100.References.All.Concat(NonFrameworkDependencies(typeof(Callback).Assembly)).ToArray());
 
     private static readonly Lazy<MetadataReference[]> User = new(() =>
         Dependencies.Value.Append(MetadataReference.CreateFromFile(typeof(Callback).Assembly.Location)).ToArray());
+
+    private static readonly Lazy<MetadataReference[]> Samples = new(() =>
+        User.Value.Append(MetadataReference.CreateFromFile(typeof(System.CommandLine.Command).Assembly.Location)).ToArray());
 
     /// <summary>The SDK's implicit usings (ImplicitUsings=enable in Directory.Build.props), as one tree.</summary>
     public static SyntaxTree ImplicitUsings(CSharpParseOptions options) => CSharpSyntaxTree.ParseText(

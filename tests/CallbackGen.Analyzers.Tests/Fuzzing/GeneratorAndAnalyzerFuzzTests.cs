@@ -96,7 +96,9 @@ public class GeneratorAndAnalyzerFuzzTests(ITestOutputHelper log)
             BuildInputs.RuntimeParseOptions,
             assemblyName: "CallbackGen");
 
-        string[] withGeneratedCode = AssertClean(run, files, allowedErrors: Array.Empty<string>());
+        // CS8795: [LibraryImport] partial methods, implemented by the SDK's interop generator, which
+        // this in-memory build does not run.
+        string[] withGeneratedCode = AssertClean(run, files, allowedErrors: new[] { "CS8795" });
         Assert.Contains("TrainEvalCallback", withGeneratedCode);
         Assert.Contains("Schedules", withGeneratedCode);
     }

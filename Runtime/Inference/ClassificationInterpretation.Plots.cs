@@ -40,7 +40,9 @@ public sealed partial class ClassificationInterpretation
                 var text = plot.Add.Text(confusion[a, p].ToString(CultureInfo.InvariantCulture), p, k - 1 - a);
                 text.LabelAlignment = Alignment.MiddleCenter;
                 text.LabelFontSize = k > 12 ? 9 : 13;
-                text.LabelFontColor = confusion[a, p] > max / 2 ? Colors.White : Colors.Black;
+                // Dark text on light cells, light text on dark ones, whichever end of the colour map is light.
+                Color cell = heatmap.Colormap.GetColor(confusion[a, p] / (double)max);
+                text.LabelFontColor = (0.299 * cell.R) + (0.587 * cell.G) + (0.114 * cell.B) > 140 ? Colors.Black : Colors.White;
             }
         }
 
@@ -51,6 +53,11 @@ public sealed partial class ClassificationInterpretation
         plot.Axes.Bottom.TickLabelStyle.Rotation = -45;
         plot.Axes.Bottom.TickLabelStyle.Alignment = Alignment.MiddleRight;
         plot.Axes.SetLimits(-0.5, k - 0.5, -0.5, k - 0.5);
+
+        // Room for the rotated class names under the matrix and the axis label below them.
+        int longest = ClassNames.Max(n => n.Length);
+        plot.Axes.Bottom.MinimumSize = 30 + (7 * longest);
+        plot.Axes.Left.MinimumSize = 30 + (7 * longest);
         plot.XLabel("predicted");
         plot.YLabel("actual");
         plot.Title(string.Create(CultureInfo.InvariantCulture, $"Confusion matrix ({Count:N0} samples, accuracy {Accuracy:P1})"));

@@ -1,8 +1,9 @@
 using CallbackGen.Runtime.Tests.Support;
+using Xunit.Abstractions;
 
 namespace CallbackGen.Runtime.Tests.Callbacks;
 
-public partial class TensorBoardLoggerTests
+public partial class TensorBoardLoggerTests(ITestOutputHelper log)
 {
     [Fact]
     public void The_event_file_holds_the_batch_and_epoch_values_the_fit_produced()
@@ -23,6 +24,11 @@ public partial class TensorBoardLoggerTests
                 .SelectMany(e => e.Values.Where(v => v.Simple.HasValue).Select(v => (v.Tag, e.Step, Value: v.Simple!.Value)))
                 .GroupBy(t => t.Tag)
                 .ToDictionary(g => g.Key, g => g.Select(t => (t.Step, t.Value)).ToList());
+
+            foreach (var (tag, values) in scalars.OrderBy(p => p.Key, StringComparer.Ordinal))
+            {
+                log.WriteLine($"{tag}: {string.Join(", ", values.Select(v => $"step {v.Step} = {v.Value:R}"))}");
+            }
 
             // 8 training batches, logged every 2nd: batches 1, 3, 5, 7 with the loss each had.
             Assert.Equal(new long[] { 1, 3, 5, 7 }, scalars["train/loss"].Select(s => s.Step));

@@ -81,20 +81,23 @@ public sealed class FashionMnistJobTests
 
     [Fact]
     [Trait("Category", "Slow")]
-    public void Resuming_continues_the_same_fit_and_the_same_metrics_file()
+    public void Resuming_with_another_epoch_count_is_refused_with_one_line_and_loses_nothing()
     {
         using var dir = new TempDirectory();
         string[] common = ["--data", EmbeddedData.Folder, "--model", "mlp", "--bs", "64", "--train-count", "384", "--valid-count", "128", "--min-accuracy", "0"];
         var first = RunCli([.. common, "--epochs", "1", "--lr", "0.003", "--out", dir.Path]);
         Assert.True(first.Code == ExitCodes.Success, first.Output + first.Error);
+        byte[] checkpoint = File.ReadAllBytes(dir[FashionMnistJob.CheckpointFile]);
+        string[] csvBefore = File.ReadAllLines(dir[FashionMnistJob.MetricsFile]);
 
-        // No --lr: the resumed run takes the first run's from run.json, and adds epoch 1 to metrics.csv.
+        // --epochs is the fit's total: a one-cycle fit of 1 epoch cannot be continued as a fit of 2
+        // (every schedule position would change), so strict resume refuses before touching anything.
         var resumed = RunCli([.. common, "--epochs", "2", "--resume", dir[FashionMnistJob.CheckpointFile]]);
-        Assert.True(resumed.Code == ExitCodes.Success, resumed.Output + resumed.Error);
-        Assert.Contains("the resumed run's", resumed.Output, StringComparison.Ordinal);
-        string[] csv = File.ReadAllLines(dir[FashionMnistJob.MetricsFile]);
-        Assert.Equal(["0", "1"], csv.Skip(1).Select(l => l.Split(',')[0]).ToArray());
-        Assert.Single(csv, l => l.StartsWith("epoch,", StringComparison.Ordinal));
+        Assert.Equal(ExitCodes.Failure, resumed.Code);
+        Assert.Contains("error: Cannot resume", resumed.Error, StringComparison.Ordinal);
+        Assert.Contains("epochs", resumed.Error, StringComparison.Ordinal);
+        Assert.Equal(checkpoint, File.ReadAllBytes(dir[FashionMnistJob.CheckpointFile]));
+        Assert.Equal(csvBefore, File.ReadAllLines(dir[FashionMnistJob.MetricsFile]));
     }
 
     [Fact]

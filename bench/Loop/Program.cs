@@ -35,7 +35,7 @@ BenchArgs options = BenchArgs.Parse(args.Where(a => a is not ("--soak-only" or "
 
 var config = options.Quick
     ? new { Rounds = 2, TrainLimit = (long?)6_400, ValidLimit = (long?)1_000 }
-    : new { Rounds = 7, TrainLimit = (long?)null, ValidLimit = (long?)null };
+    : new { Rounds = 11, TrainLimit = (long?)null, ValidLimit = (long?)null };
 
 void Log(string line) => Console.WriteLine($"[{DateTime.UtcNow:HH:mm:ss}] {line}");
 
@@ -74,7 +74,7 @@ var perModel = new (string Model, LoopVariant[] Variants)[]
 var bench = new ThroughputBenchmark(config.Rounds, BatchSize, Seed);
 string dataDescription;
 long trainCount, validCount;
-using (FashionMnist data = FashionMnist.Load(config.TrainLimit, config.ValidLimit))
+using (FashionMnist data = FashionMnist.Load(config.TrainLimit, config.ValidLimit, fullSize: !options.Quick))
 {
     dataDescription = data.Description;
     trainCount = data.TrainCount;

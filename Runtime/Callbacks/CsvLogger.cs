@@ -10,11 +10,13 @@ namespace CallbackGen;
 /// file, so the file never has a second header or a repeated epoch.
 /// </summary>
 /// <example><code>learn.Fit(10, cbs: new Callback[] { new CsvLogger("runs/history.csv"), new SaveModel("runs/last.ckpt") });</code></example>
-public sealed partial class CsvLogger : Callback, ICheckpointable, IDisposable
+public sealed partial class CsvLogger : Callback, IDisposable
 {
-    private StreamWriter? file;
-    private int rows;
-    private int? resumeRows;
+    [Transient] private StreamWriter? file;
+    [Checkpointed] private int rows;
+
+    // Set from a loaded checkpoint: the rows of the interrupted run to keep.
+    [Transient] private int? resumeRows;
 
     /// <summary>Creates the logger.</summary>
     /// <param name="path">The CSV file.</param>
@@ -57,10 +59,7 @@ public sealed partial class CsvLogger : Callback, ICheckpointable, IDisposable
     [Callback] private void AfterFit() => Dispose();
 
     /// <inheritdoc/>
-    public void SaveState(BinaryWriter writer) => writer.Write(rows);
-
-    /// <inheritdoc/>
-    public void LoadState(BinaryReader reader) => resumeRows = reader.ReadInt32();
+    protected override void OnStateLoaded() => resumeRows = rows;
 
     /// <summary>Releases what the run held, however it ended (the learner calls this after every fit).</summary>
     protected internal override void Teardown(Exception? error) => Dispose();

@@ -1,5 +1,4 @@
 using System.Globalization;
-using CallbackGen.Checkpoints;
 using static TorchSharp.torch;
 
 namespace CallbackGen;
@@ -15,10 +14,13 @@ namespace CallbackGen;
 /// </summary>
 /// <example><code>learn.Fit(50, cbs: new[] { new EarlyStopping("accuracy", Goal.Maximize, patience: 3, restoreBestWeights: true) });</code></example>
 [Callback(Order = 63)]
-public sealed partial class EarlyStopping : Callback, ICheckpointable, IDisposable
+public sealed partial class EarlyStopping : Callback, IDisposable
 {
     private readonly MetricMonitor monitor;
-    private List<KeyValuePair<string, Tensor>>? bestWeights;
+    [Checkpointed] private List<KeyValuePair<string, Tensor>>? bestWeights;
+
+    // The monitor's best value, copied in and out around checkpoints (the monitor is shared code).
+    [Checkpointed] private double best;
 
     /// <summary>Creates the callback.</summary>
     /// <param name="monitor">The metric, e.g. <c>valid_loss</c>, <c>train_loss</c>, <c>accuracy</c>.</param>
@@ -41,15 +43,18 @@ public sealed partial class EarlyStopping : Callback, ICheckpointable, IDisposab
     public bool RestoreBestWeights { get; }
 
     /// <summary>Epochs since the last improvement.</summary>
+    [Checkpointed]
     public int Wait { get; private set; }
 
     /// <summary>The best value seen.</summary>
     public double Best => monitor.Best;
 
     /// <summary>The epoch of the best value (−1 before the first).</summary>
+    [Checkpointed]
     public int BestEpoch { get; private set; } = -1;
 
     /// <summary>The epoch after which the last fit stopped, or null.</summary>
+    [Transient]
     public int? StoppedEpoch { get; private set; }
 
     /// <summary>
@@ -57,6 +62,7 @@ public sealed partial class EarlyStopping : Callback, ICheckpointable, IDisposab
     /// <c>EarlyStopping: stopped after epoch 3: valid_loss 4.200000 has not improved on the best 4.000000 (epoch 1) for 2 epochs (patience 2, min_delta 0).</c>;
     /// null when the last fit was not stopped by this callback.
     /// </summary>
+    [Transient]
     public string? StopReason { get; private set; }
 
     /// <summary>Fits only: an LR finder, a validation or a prediction leaves it as it was.</summary>
@@ -113,26 +119,10 @@ public sealed partial class EarlyStopping : Callback, ICheckpointable, IDisposab
     }
 
     /// <inheritdoc/>
-    public void SaveState(BinaryWriter writer)
-    {
-        writer.Write(monitor.Best);
-        writer.Write(Wait);
-        writer.Write(BestEpoch);
-        writer.Write(bestWeights is not null);
-        if (bestWeights is not null)
-        {
-            TensorCodec.Write(writer, bestWeights);
-        }
-    }
+    protected override void OnSavingState() => best = monitor.Best;
 
     /// <inheritdoc/>
-    public void LoadState(BinaryReader reader)
-    {
-        (monitor.Best, Wait, BestEpoch) = (reader.ReadDouble(), reader.ReadInt32(), reader.ReadInt32());
-        SetBestWeights(reader.ReadBoolean()
-            ? TensorCodec.Read(reader).Select(r => KeyValuePair.Create(r.Name, r.ToTensor().DetachFromDisposeScope())).ToList()
-            : null);
-    }
+    protected override void OnStateLoaded() => monitor.Best = best;
 
     // The run's output: above a live Progress bar, else the learner's output writer.
     private void Say(string message) => Learn.Log(message);

@@ -15,10 +15,13 @@ namespace CallbackGen;
 /// </code>
 /// </example>
 [Callback(Order = 60)]
-public sealed partial class ParamScheduler : Callback, ICheckpointable
+public sealed partial class ParamScheduler : Callback
 {
-    private const int StateVersion = 1;
     private readonly List<Entry> entries = new();
+
+    // The values set before the last training batch, per entry and group (LastValues), copied in and
+    // out around checkpoints: the entries themselves are configuration.
+    [Checkpointed] private double[][] last = Array.Empty<double[]>();
 
     /// <summary>Creates a scheduler with nothing scheduled yet; see <see cref="Add(Hyper, Schedule)"/>.</summary>
     public ParamScheduler()
@@ -71,63 +74,19 @@ public sealed partial class ParamScheduler : Callback, ICheckpointable
     public bool IsScheduled(Hyper hyper) => entries.Any(e => e.Hyper == hyper);
 
     /// <inheritdoc/>
-    public void SaveState(BinaryWriter writer)
-    {
-        ArgumentNullException.ThrowIfNull(writer);
-        writer.Write(StateVersion);
-        writer.Write(entries.Count);
-        foreach (Entry e in entries)
-        {
-            writer.Write(e.Hyper.Name);
-            writer.Write(e.Last.Length);
-            foreach (double v in e.Last)
-            {
-                writer.Write(v);
-            }
-        }
-    }
+    protected override void OnSavingState() => last = entries.Select(e => e.Last).ToArray();
 
     /// <inheritdoc/>
-    public void LoadState(BinaryReader reader)
+    protected override void OnStateLoaded()
     {
-        ArgumentNullException.ThrowIfNull(reader);
-        int version = reader.ReadInt32();
-        if (version != StateVersion)
+        if (last.Length != entries.Count)
         {
-            throw new InvalidDataException($"{StateKey}: saved state has version {version}; this build reads version {StateVersion}.");
+            throw new InvalidDataException($"{StateKey}: the checkpoint holds {last.Length} schedule(s); this scheduler has {entries.Count}.");
         }
 
-        int count = reader.ReadInt32();
-        if (count != entries.Count)
+        for (int i = 0; i < last.Length; i++)
         {
-            throw new InvalidDataException($"{StateKey}: saved state schedules {count} hyper-parameter(s); this scheduler has {entries.Count}.");
-        }
-
-        var restored = new double[count][];
-        for (int i = 0; i < count; i++)
-        {
-            string name = reader.ReadString();
-            if (name != entries[i].Hyper.Name)
-            {
-                throw new InvalidDataException($"{StateKey}: saved state schedules '{name}' where this scheduler has '{entries[i].Hyper.Name}'.");
-            }
-
-            int groups = reader.ReadInt32();
-            if (groups < 0 || groups > 1_000_000)
-            {
-                throw new InvalidDataException($"{StateKey}: saved state has an invalid group count {groups} for '{name}'.");
-            }
-
-            restored[i] = new double[groups];
-            for (int g = 0; g < groups; g++)
-            {
-                restored[i][g] = reader.ReadDouble();
-            }
-        }
-
-        for (int i = 0; i < count; i++)
-        {
-            entries[i].Last = restored[i];
+            entries[i].Last = last[i];
         }
     }
 

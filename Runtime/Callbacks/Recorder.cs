@@ -21,19 +21,25 @@ namespace CallbackGen;
 /// </code>
 /// </example>
 [Callback(Order = 50)]
-public sealed partial class Recorder : Callback, ICheckpointable
+public sealed partial class Recorder : Callback
 {
-    private const int StateVersion = 2;
     private readonly SmoothedLoss smoother;
-    private readonly List<double> losses = new();
-    private readonly List<double> smoothLosses = new();
     private readonly List<EpochRecord> epochs = new();
     private readonly List<int> epochEnds = new();
-    private Hyper[] hypers = Array.Empty<Hyper>();
-    private List<double>[][] values = Array.Empty<List<double>[]>();
-    private Tensor? pendingLosses;
-    private int pendingCount;
-    private int pendingCapacity;
+    [Checkpointed] private List<double> losses = new();
+    [Checkpointed] private List<double> smoothLosses = new();
+    [Checkpointed] private List<double>[][] values = Array.Empty<List<double>[]>();
+    [Transient] private Hyper[] hypers = Array.Empty<Hyper>();
+    [Transient] private Tensor? pendingLosses;
+    [Transient] private int pendingCount;
+    [Transient] private int pendingCapacity;
+
+    // What a checkpoint keeps besides the series: the hyper-parameters by name, the smoother's running
+    // average, and the epoch rows (rebuilt on load) with the batch count at each epoch's end.
+    [Checkpointed] private string[] hyperNames = Array.Empty<string>();
+    [Checkpointed] private double smoothAverage;
+    [Checkpointed] private long smoothCount;
+    [Checkpointed] private List<StoredEpoch> storedEpochs = new();
 
     /// <summary>Creates a recorder.</summary>
     /// <param name="beta">The smoothing factor of <see cref="SmoothLosses"/>.</param>
@@ -92,101 +98,25 @@ public sealed partial class Recorder : Callback, ICheckpointable
     }
 
     /// <inheritdoc/>
-    public void SaveState(BinaryWriter writer)
+    protected override void OnSavingState()
     {
-        ArgumentNullException.ThrowIfNull(writer);
         Flush();
-        writer.Write(StateVersion);
-        writer.Write(hypers.Length);
-        writer.Write(GroupCount);
-        for (int h = 0; h < hypers.Length; h++)
-        {
-            writer.Write(hypers[h].Name);
-            foreach (List<double> series in values[h])
-            {
-                WriteList(writer, series);
-            }
-        }
-
-        WriteList(writer, losses);
-        WriteList(writer, smoothLosses);
-        smoother.Write(writer);
-        writer.Write(epochs.Count);
-        for (int i = 0; i < epochs.Count; i++)
-        {
-            EpochRecord e = epochs[i];
-            writer.Write(e.Epoch);
-            WriteStats(writer, e.Train);
-            WriteStats(writer, e.Valid);
-            IReadOnlyList<string> names = e.MetricNames;
-            writer.Write(names.Count);
-            foreach (string name in names)
-            {
-                writer.Write(name);
-            }
-
-            writer.Write(e.HasTrainMetrics);
-            writer.Write(e.WallTime.Ticks);
-            writer.Write(epochEnds[i]);
-        }
+        hyperNames = hypers.Select(h => h.Name).ToArray();
+        (smoothAverage, smoothCount) = smoother.State;
+        storedEpochs = epochs.Select((e, i) => new StoredEpoch(e.Epoch, e.Train, e.Valid, e.MetricNames, e.HasTrainMetrics, e.WallTime, epochEnds[i])).ToList();
     }
 
     /// <inheritdoc/>
-    public void LoadState(BinaryReader reader)
+    protected override void OnStateLoaded()
     {
-        ArgumentNullException.ThrowIfNull(reader);
-        int version = reader.ReadInt32();
-        if (version != StateVersion)
-        {
-            throw new InvalidDataException($"Recorder: saved state has version {version}; this build reads version {StateVersion}.");
-        }
-
-        int hyperCount = Count(reader, "hyper-parameter count");
-        int groupCount = Count(reader, "group count");
-        var newHypers = new Hyper[hyperCount];
-        var newValues = new List<double>[hyperCount][];
-        for (int h = 0; h < hyperCount; h++)
-        {
-            string name = reader.ReadString();
-            newHypers[h] = Hyper.All.FirstOrDefault(x => x.Name == name)
-                ?? throw new InvalidDataException($"Recorder: saved state names an unknown hyper-parameter '{name}'.");
-            newValues[h] = new List<double>[groupCount];
-            for (int g = 0; g < groupCount; g++)
-            {
-                newValues[h][g] = ReadList(reader);
-            }
-        }
-
-        List<double> newLosses = ReadList(reader);
-        List<double> newSmooth = ReadList(reader);
-        smoother.Read(reader);
-        int epochCount = Count(reader, "epoch count");
-        var newEpochs = new List<EpochRecord>(epochCount);
-        var newEnds = new List<int>(epochCount);
-        for (int i = 0; i < epochCount; i++)
-        {
-            int epoch = reader.ReadInt32();
-            PhaseStats? train = ReadStats(reader);
-            PhaseStats? valid = ReadStats(reader);
-            var names = new string[Count(reader, "metric count")];
-            for (int m = 0; m < names.Length; m++)
-            {
-                names[m] = reader.ReadString();
-            }
-
-            bool trainMetrics = reader.ReadBoolean();
-            newEpochs.Add(new EpochRecord(epoch, train, valid, names, trainMetrics, TimeSpan.FromTicks(reader.ReadInt64())));
-            newEnds.Add(reader.ReadInt32());
-        }
-
-        hypers = newHypers;
-        values = newValues;
-        Replace(losses, newLosses);
-        Replace(smoothLosses, newSmooth);
+        hypers = hyperNames
+            .Select(n => Hyper.All.FirstOrDefault(h => h.Name == n) ?? throw new InvalidDataException($"Recorder: the checkpoint names an unknown hyper-parameter '{n}'."))
+            .ToArray();
+        smoother.State = (smoothAverage, smoothCount);
         epochs.Clear();
-        epochs.AddRange(newEpochs);
+        epochs.AddRange(storedEpochs.Select(e => new EpochRecord(e.Epoch, e.Train, e.Valid, e.MetricNames, e.TrainMetrics, e.WallTime)));
         epochEnds.Clear();
-        epochEnds.AddRange(newEnds);
+        epochEnds.AddRange(storedEpochs.Select(e => e.End));
         ReleasePending();
     }
 
@@ -295,78 +225,6 @@ public sealed partial class Recorder : Callback, ICheckpointable
         pendingCount = 0;
     }
 
-    private static void WriteList(BinaryWriter writer, List<double> list)
-    {
-        writer.Write(list.Count);
-        foreach (double v in list)
-        {
-            writer.Write(v);
-        }
-    }
-
-    private static List<double> ReadList(BinaryReader reader)
-    {
-        int n = Count(reader, "list length");
-        var list = new List<double>(Math.Min(n, 1 << 16));
-        for (int i = 0; i < n; i++)
-        {
-            list.Add(reader.ReadDouble());
-        }
-
-        return list;
-    }
-
-    private static void WriteStats(BinaryWriter writer, PhaseStats? stats)
-    {
-        writer.Write(stats is not null);
-        if (stats is null)
-        {
-            return;
-        }
-
-        writer.Write(stats.Loss);
-        writer.Write(stats.Count);
-        writer.Write(stats.Metrics.Count);
-        foreach (var m in stats.Metrics)
-        {
-            writer.Write(m.Key);
-            writer.Write(m.Value);
-        }
-    }
-
-    private static PhaseStats? ReadStats(BinaryReader reader)
-    {
-        if (!reader.ReadBoolean())
-        {
-            return null;
-        }
-
-        double loss = reader.ReadDouble();
-        long count = reader.ReadInt64();
-        var metrics = new KeyValuePair<string, double>[Count(reader, "metric count")];
-        for (int m = 0; m < metrics.Length; m++)
-        {
-            metrics[m] = new(reader.ReadString(), reader.ReadDouble());
-        }
-
-        return new PhaseStats(loss, metrics, count);
-    }
-
-    private static int Count(BinaryReader reader, string what)
-    {
-        int n = reader.ReadInt32();
-        long left = reader.BaseStream.CanSeek ? reader.BaseStream.Length - reader.BaseStream.Position : long.MaxValue;
-        if (n < 0 || n > left)
-        {
-            throw new InvalidDataException($"Recorder: saved state has an invalid {what} ({n}).");
-        }
-
-        return n;
-    }
-
-    private static void Replace(List<double> target, List<double> source)
-    {
-        target.Clear();
-        target.AddRange(source);
-    }
+    /// <summary>An epoch row as a checkpoint keeps it, with the number of batches recorded when it ended.</summary>
+    internal sealed record StoredEpoch(int Epoch, PhaseStats? Train, PhaseStats? Valid, IReadOnlyList<string> MetricNames, bool TrainMetrics, TimeSpan WallTime, int End);
 }

@@ -24,10 +24,14 @@ namespace CallbackGen;
 /// learn.Fit(10, cbs: new[] { new SaveModel("runs/last.ckpt", everyBatches: 500, every: TimeSpan.FromMinutes(10)) });
 /// </code></example>
 [Callback(Order = 61)]
-public sealed partial class SaveModel : Callback, ICheckpointable
+public sealed partial class SaveModel : Callback
 {
     private readonly MetricMonitor? monitor;
-    private long lastSave;
+    // The wall-clock time of the last write: a mid-epoch timer of this process, not of the run.
+    [Transient] private long lastSave;
+
+    // The monitor's best value, copied in and out around checkpoints (the monitor is shared code).
+    [Checkpointed] private double best = double.NaN;
 
     /// <summary>Creates the callback.</summary>
     /// <param name="path">The checkpoint file; <c>{epoch}</c> in it is replaced by the epoch number.</param>
@@ -73,6 +77,7 @@ public sealed partial class SaveModel : Callback, ICheckpointable
     public TimeSpan? Every { get; }
 
     /// <summary>The file written last, or null.</summary>
+    [Transient]
     public string? LastSaved { get; private set; }
 
     /// <summary>The best value of the monitored metric so far (NaN when saving every epoch).</summary>
@@ -157,12 +162,11 @@ public sealed partial class SaveModel : Callback, ICheckpointable
     }
 
     /// <inheritdoc/>
-    public void SaveState(BinaryWriter writer) => writer.Write(Best);
+    protected override void OnSavingState() => best = Best;
 
     /// <inheritdoc/>
-    public void LoadState(BinaryReader reader)
+    protected override void OnStateLoaded()
     {
-        double best = reader.ReadDouble();
         if (monitor is not null)
         {
             monitor.Best = best;

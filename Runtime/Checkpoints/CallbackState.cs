@@ -78,6 +78,15 @@ internal static class CallbackState
             records.Add(new StateRecord(name, signature, r.ReadBytes((int)length)));
         }
 
+        StateRecord? own = records.FirstOrDefault(x => x.Name == HandWrittenName);
+        if (own is not null && cb is not ICheckpointable)
+        {
+            // Checked before the members: a section written by hand (the built-ins before they moved to
+            // [Checkpointed]) would otherwise be reported as its first missing member.
+            throw new InvalidDataException(
+                $"the checkpoint holds hand-written state of {owner}, which no longer implements ICheckpointable; it was written by an earlier version of {owner}");
+        }
+
         var reader = new StateReader(owner, records.Where(x => x.Name != HandWrittenName), device);
         cb.LoadStateFrom(reader);
         StateRecord? unread = reader.Unread.FirstOrDefault();
@@ -87,7 +96,6 @@ internal static class CallbackState
                 $"the checkpoint holds {owner}.{unread.Name} ({unread.Signature}), which {owner} no longer declares [Checkpointed]; it was written by another version of {owner}");
         }
 
-        StateRecord? own = records.FirstOrDefault(x => x.Name == HandWrittenName);
         if (cb is ICheckpointable handWritten)
         {
             if (own is null)
@@ -101,10 +109,6 @@ internal static class CallbackState
             {
                 throw new InvalidDataException($"{owner}.LoadState left {br.BaseStream.Length - br.BaseStream.Position} bytes unread");
             }
-        }
-        else if (own is not null)
-        {
-            throw new InvalidDataException($"the checkpoint holds hand-written state of {owner}, which no longer implements ICheckpointable");
         }
 
         cb.StateLoaded();

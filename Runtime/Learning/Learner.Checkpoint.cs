@@ -13,7 +13,7 @@ public sealed partial class Learner
     /// <summary>
     /// Continues the fit that wrote <paramref name="resumeFrom"/> (a <see cref="SaveModel"/>
     /// checkpoint) and trains until epoch <paramref name="epochs"/>. The model's weights, the
-    /// optimiser's state, every stateful callback's state, the random generators and the loop's
+    /// optimiser's state, every stateful callback's state ([Checkpointed] members, <see cref="ICheckpointable"/>), the random generators and the loop's
     /// position are restored right after the <c>BeforeFit</c> handlers ran (so their resets are
     /// overwritten); a mid-epoch checkpoint continues at the next training batch with the same
     /// shuffle order, accumulation phase and schedule position. The result is the same as a fit
@@ -50,7 +50,7 @@ public sealed partial class Learner
         {
             bool hadOptimizer = opt is not null;
             ParamScheduler scheduler = spec.CreateScheduler(opt ?? CreateOptimizer());
-            if (!callbacks.Concat(perFit).Any(cb => Checkpoint.IsStateful(cb) && Checkpoint.KeyOf(cb) == ((ICheckpointable)scheduler).StateKey))
+            if (!callbacks.Concat(perFit).Any(cb => Checkpoint.IsStateful(cb) && Checkpoint.KeyOf(cb) == scheduler.StateKey))
             {
                 // The one-cycle schedule the checkpoint records, rebuilt: no hand-made ParamScheduler needed.
                 Resume(checkpoint, epochs, lr, perFit.Prepend(scheduler).ToArray(), strict, spec, hadOptimizer);

@@ -51,19 +51,18 @@ public sealed class SmoothedLoss
         Count = 0;
     }
 
-    internal void Write(BinaryWriter writer)
+    /// <summary>The running (biased) average and the number of values: what a checkpoint keeps.</summary>
+    internal (double Average, long Count) State
     {
-        writer.Write(average);
-        writer.Write(Count);
-    }
-
-    internal void Read(BinaryReader reader)
-    {
-        average = reader.ReadDouble();
-        Count = reader.ReadInt64();
-        if (Count < 0)
+        get => (average, Count);
+        set
         {
-            throw new InvalidDataException($"Saved smoothed-loss state has a negative count ({Count}).");
+            if (value.Count < 0)
+            {
+                throw new InvalidDataException($"Saved smoothed-loss state has a negative count ({value.Count}).");
+            }
+
+            (average, Count) = value;
         }
     }
 }

@@ -1,3 +1,4 @@
+using CallbackGen.Checkpoints;
 using TorchSharp;
 using static TorchSharp.torch;
 using Sched = CallbackGen.Schedules;
@@ -181,15 +182,15 @@ public partial class ParamSchedulerTests
         using var stream = new MemoryStream();
         using (var w = new BinaryWriter(stream, System.Text.Encoding.UTF8, leaveOpen: true))
         {
-            scheduler.SaveState(w);
+            CallbackState.Save(scheduler, w);
         }
 
         var same = new ParamScheduler(Hyper.Lr, Sched.Cos(0.1, 0.01)).Add(Hyper.Mom, Sched.No(0.9, 0.9));
         var other = new ParamScheduler(Hyper.Wd, Sched.Lin(0, 1));
         stream.Position = 0;
-        same.LoadState(new BinaryReader(stream));
+        CallbackState.Load(same, new BinaryReader(stream), CPU);
         stream.Position = 0;
-        var ex = Assert.Throws<InvalidDataException>(() => other.LoadState(new BinaryReader(stream)));
+        var ex = Assert.Throws<InvalidDataException>(() => CallbackState.Load(other, new BinaryReader(stream), CPU));
 
         Assert.Equal(scheduler.LastValues.Select(v => v.ToArray()), same.LastValues.Select(v => v.ToArray()));
         Assert.Equal("ParamScheduler[lr,mom]", same.StateKey);

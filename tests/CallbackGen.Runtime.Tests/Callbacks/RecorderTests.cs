@@ -1,3 +1,4 @@
+using CallbackGen.Checkpoints;
 using SkiaSharp;
 using TorchSharp;
 using static TorchSharp.torch;
@@ -107,12 +108,12 @@ public partial class RecorderTests
         using var stream = new MemoryStream();
         using (var w = new BinaryWriter(stream, System.Text.Encoding.UTF8, leaveOpen: true))
         {
-            rec.SaveState(w);
+            CallbackState.Save(rec, w);
         }
 
         var restored = new Recorder();
         stream.Position = 0;
-        restored.LoadState(new BinaryReader(stream));
+        CallbackState.Load(restored, new BinaryReader(stream), CPU);
 
         Assert.Equal(rec.Losses, restored.Losses);
         Assert.Equal(rec.SmoothLosses, restored.SmoothLosses);
@@ -124,7 +125,7 @@ public partial class RecorderTests
         Assert.Equal(rec.Epochs[1].Metrics, restored.Epochs[1].Metrics);
         stream.SetLength(stream.Length - 3);
         stream.Position = 0;
-        Assert.ThrowsAny<Exception>(() => new Recorder().LoadState(new BinaryReader(stream)));
+        Assert.ThrowsAny<Exception>(() => CallbackState.Load(new Recorder(), new BinaryReader(stream), CPU));
     }
 
     [Fact]

@@ -20,26 +20,31 @@ internal static class ImageDecoder
     /// <summary>Reads the header only: the image's (height, width), or an error naming the file.</summary>
     public static (int Height, int Width) Probe(string path)
     {
-        using SKCodec codec = Open(path);
+        using SKCodec codec = Open(path, whole: false);
         return (codec.Info.Height, codec.Info.Width);
     }
 
     /// <summary>Decodes the whole image and brings it to the options' mode and size.</summary>
     public static byte[] Decode(string path, ImageOptions options)
     {
-        using SKCodec codec = Open(path);
-        var info = new SKImageInfo(codec.Info.Width, codec.Info.Height, SKColorType.Rgba8888, SKAlphaType.Unpremul);
-        using var full = new SKBitmap(info);
-        SKCodecResult result = codec.GetPixels(info, full.GetPixels());
-        if (result != SKCodecResult.Success)
+        using SKCodec codec = Open(path, whole: true);
+        (int height, int width) = options.Size ?? (codec.Info.Height, codec.Info.Width);
+        bool sameSize = height == codec.Info.Height && width == codec.Info.Width;
+
+        // A grey image read grey at its own size (MNIST-like folders): Skia writes its one byte per pixel straight into
+        // the result, which is already channel-first. No RGBA bitmap, no conversion; the values are the same, since the
+        // luma of a grey pixel (r = g = b) is that grey.
+        if (options.Mode == ImageMode.Grayscale && sameSize && codec.Info.ColorType == SKColorType.Gray8)
         {
-            throw Invalid(path, result == SKCodecResult.IncompleteInput
-                ? "its image data is truncated or corrupt (Skia: IncompleteInput)"
-                : $"its image data cannot be decoded (Skia: {result})");
+            var grey = new SKImageInfo(width, height, SKColorType.Gray8, SKAlphaType.Opaque);
+            Check(path, codec.GetPixels(grey, out byte[] pixels));
+            return pixels;
         }
 
-        (int height, int width) = options.Size ?? (info.Height, info.Width);
-        if (height == info.Height && width == info.Width)
+        var info = new SKImageInfo(codec.Info.Width, codec.Info.Height, SKColorType.Rgba8888, SKAlphaType.Unpremul);
+        using var full = new SKBitmap(info);
+        Check(path, codec.GetPixels(info, full.GetPixels()));
+        if (sameSize)
         {
             return ToChannelsFirst(full, options.Mode);
         }
@@ -48,20 +53,49 @@ internal static class ImageDecoder
         return ToChannelsFirst(fitted, options.Mode);
     }
 
-    private static SKCodec Open(string path)
+    private static void Check(string path, SKCodecResult result)
     {
-        var file = new FileInfo(path);
-        if (!file.Exists)
+        if (result != SKCodecResult.Success)
         {
-            throw new FileNotFoundException($"The image '{path}' does not exist.", path);
+            throw Invalid(path, result == SKCodecResult.IncompleteInput
+                ? "its image data is truncated or corrupt (Skia: IncompleteInput)"
+                : $"its image data cannot be decoded (Skia: {result})");
+        }
+    }
+
+    // whole: read the whole file into memory first (for a decode: images are small next to the memory they decode to,
+    // and Skia then makes no file calls of its own); else Skia reads from the file only what the header needs (a probe of
+    // every file when a dataset is made must not read every byte of every photo).
+    private static SKCodec Open(string path, bool whole)
+    {
+        byte[] bytes;
+        try
+        {
+            if (!whole)
+            {
+                var file = new FileInfo(path);
+                bytes = file.Exists ? [] : throw new FileNotFoundException(null, path);
+                if (file.Length == 0)
+                {
+                    throw Invalid(path, "the file is empty (0 bytes)");
+                }
+            }
+            else
+            {
+                bytes = File.ReadAllBytes(path);
+                if (bytes.Length == 0)
+                {
+                    throw Invalid(path, "the file is empty (0 bytes)");
+                }
+            }
+        }
+        catch (Exception ex) when (ex is FileNotFoundException or DirectoryNotFoundException)
+        {
+            throw new FileNotFoundException($"The image '{path}' does not exist.", path, ex);
         }
 
-        if (file.Length == 0)
-        {
-            throw Invalid(path, "the file is empty (0 bytes)");
-        }
-
-        SKCodec? codec = SKCodec.Create(path, out SKCodecResult result);
+        // From memory, the codec owns the stream (and the stream its copy of the bytes); both go when the codec is disposed.
+        SKCodec? codec = whole ? SKCodec.Create(new SKMemoryStream(bytes), out SKCodecResult result) : SKCodec.Create(path, out result);
         if (codec is null)
         {
             throw Invalid(path, $"it is not a PNG, JPEG or BMP image, or its header is corrupt (Skia: {result})");

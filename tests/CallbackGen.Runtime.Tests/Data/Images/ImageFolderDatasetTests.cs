@@ -60,6 +60,25 @@ public class ImageFolderDatasetTests
     }
 
     [Fact]
+    public void A_grey_image_reads_the_same_stored_grey_or_as_colour_and_as_three_equal_planes_in_rgb()
+    {
+        // The grey PNG takes the decoder's direct one-byte-per-pixel path; the BMP of the same greys the RGBA path.
+        using var dir = new TempDirectory();
+        static byte Value(int r, int c) => (byte)((37 * r) + (11 * c) + 3);
+        TestImages.Png(Path.Combine(dir.Path, "a", "grey.png"), 5, 7, Value);
+        TestImages.Bmp(Path.Combine(dir.Path, "b", "colour.bmp"), 5, 7, (r, c) => (Value(r, c), Value(r, c), Value(r, c)));
+
+        var grey = new ImageFolderDataset(dir.Path, Grey with { CacheDecoded = false });
+        var rgb = new ImageFolderDataset(dir.Path, new ImageOptions { CacheDecoded = false });
+
+        using var scope = NewDisposeScope();
+        float[] expected = Enumerable.Range(0, 35).Select(i => Value(i / 7, i % 7) / 255f).ToArray();
+        Assert.Equal(expected, grey[0].X.data<float>().ToArray());
+        Assert.Equal(expected, grey[1].X.data<float>().ToArray());
+        Assert.Equal(expected.Concat(expected).Concat(expected), rgb[0].X.data<float>().ToArray());
+    }
+
+    [Fact]
     public void A_one_pixel_image_is_scaled_to_the_requested_size()
     {
         using var dir = new TempDirectory();

@@ -1,23 +1,27 @@
 using System.Globalization;
-using static TorchSharp.torch;
+using CallbackGen.Checkpoints;
 
 namespace CallbackGen;
 
 /// <summary>
 /// Stops the fit (<see cref="CancelFitException"/> in <c>AfterEpoch</c>, order 63) when a monitored
 /// metric has not improved by more than <c>minDelta</c> for <see cref="Patience"/> epochs; optionally
-/// puts the best epoch's weights back at the end. It reads the monitored value from the learner's
-/// epoch row (<see cref="Learner.LastEpoch"/>), so it sees the numbers the table and the CSV show.
-/// When it stops it says when and why (the monitored value, the best and its epoch, the patience)
-/// in the run's output and keeps the sentence in <see cref="StopReason"/>. Its wait, best value and
-/// best weights are saved in checkpoints, so a resumed fit stops at the same epoch.
+/// puts the best epoch's weights and optimiser state back at the end. It reads the monitored value
+/// from the learner's epoch row (<see cref="Learner.LastEpoch"/>), so it sees the numbers the table
+/// and the CSV show. When it stops it says when and why (the monitored value, the best and its epoch,
+/// the patience) in the run's output and keeps the sentence in <see cref="StopReason"/>. Its wait,
+/// best value and best weights and optimiser state are saved in checkpoints, so a resumed fit stops
+/// at the same epoch and ends with the same model.
 /// </summary>
 /// <example><code>learn.Fit(50, cbs: new[] { new EarlyStopping("accuracy", Goal.Maximize, patience: 3, restoreBestWeights: true) });</code></example>
 [Callback(Order = 63)]
 public sealed partial class EarlyStopping : Callback, IDisposable
 {
     private readonly MetricMonitor monitor;
-    [Checkpointed] private List<KeyValuePair<string, Tensor>>? bestWeights;
+    // The model and optimiser after the best epoch (restoreBestWeights only). What a loaded checkpoint
+    // puts here replaces the field without disposing the old value, so 'held' remembers what to release.
+    [Checkpointed] private TrainingSnapshot? bestState;
+    [Transient] private TrainingSnapshot? held;
 
     // The monitor's best value, copied in and out around checkpoints (the monitor is shared code).
     [Checkpointed] private double best;
@@ -27,7 +31,7 @@ public sealed partial class EarlyStopping : Callback, IDisposable
     /// <param name="goal">Whether lower or higher is better.</param>
     /// <param name="minDelta">The least change that counts as an improvement (≥ 0).</param>
     /// <param name="patience">Epochs without improvement before stopping (≥ 1).</param>
-    /// <param name="restoreBestWeights">Put the best epoch's weights back when the fit ends.</param>
+    /// <param name="restoreBestWeights">Put the best epoch's weights and optimiser state back when the fit ends.</param>
     public EarlyStopping(string monitor = "valid_loss", Goal goal = Goal.Minimize, double minDelta = 0, int patience = 1, bool restoreBestWeights = false)
     {
         ArgumentOutOfRangeException.ThrowIfLessThan(patience, 1);
@@ -39,7 +43,11 @@ public sealed partial class EarlyStopping : Callback, IDisposable
     /// <summary>Epochs without improvement before stopping.</summary>
     public int Patience { get; }
 
-    /// <summary>Whether the best weights are put back at the end.</summary>
+    /// <summary>
+    /// Whether the best epoch's weights are put back at the end, with the optimiser's state of that
+    /// moment (its moments, step counts and hyper-parameters): the learner ends as it was after the
+    /// best epoch, so a further fit continues from there as if the later epochs had never run.
+    /// </summary>
     public bool RestoreBestWeights { get; }
 
     /// <summary>Epochs since the last improvement.</summary>
@@ -76,7 +84,7 @@ public sealed partial class EarlyStopping : Callback, IDisposable
     {
         monitor.Reset();
         (Wait, BestEpoch, StoppedEpoch, StopReason) = (0, -1, null, null);
-        SetBestWeights(null);
+        SetBest(null);
     }
 
     [Callback]
@@ -88,7 +96,7 @@ public sealed partial class EarlyStopping : Callback, IDisposable
             (Wait, BestEpoch) = (0, Epoch);
             if (RestoreBestWeights)
             {
-                SetBestWeights(Model.state_dict().Select(p => KeyValuePair.Create(p.Key, p.Value.detach().clone().DetachFromDisposeScope())).ToList());
+                SetBest(TrainingSnapshot.Take(Model, Opt));
             }
         }
         else if (++Wait >= Patience)
@@ -105,34 +113,32 @@ public sealed partial class EarlyStopping : Callback, IDisposable
     [Callback]
     private void AfterFit()
     {
-        if (bestWeights is null)
-        {
-            return;
-        }
-
-        using var _ = no_grad();
-        Dictionary<string, Tensor> target = Model.state_dict();
-        foreach (var (name, value) in bestWeights)
-        {
-            target[name].copy_(value);
-        }
+        bestState?.Restore(Model, Opt);
     }
 
     /// <inheritdoc/>
     protected override void OnSavingState() => best = monitor.Best;
 
     /// <inheritdoc/>
-    protected override void OnStateLoaded() => monitor.Best = best;
+    protected override void OnStateLoaded()
+    {
+        monitor.Best = best;
+        if (!ReferenceEquals(held, bestState))
+        {
+            held?.Dispose();
+            held = bestState;
+        }
+    }
 
     // The run's output: above a live Progress bar, else the learner's output writer.
     private void Say(string message) => Learn.Log(message);
 
-    /// <summary>Releases the copy of the best weights.</summary>
-    public void Dispose() => SetBestWeights(null);
+    /// <summary>Releases the copy of the best weights and optimiser state.</summary>
+    public void Dispose() => SetBest(null);
 
-    private void SetBestWeights(List<KeyValuePair<string, Tensor>>? weights)
+    private void SetBest(TrainingSnapshot? snapshot)
     {
-        bestWeights?.ForEach(p => p.Value.Dispose());
-        bestWeights = weights;
+        held?.Dispose();
+        (held, bestState) = (snapshot, snapshot);
     }
 }

@@ -112,11 +112,18 @@ internal sealed class Checkpoint
     /// </summary>
     public static Checkpoint Capture(Learner learn, int startEpoch, int nextBatch = 0, string source = "memory")
     {
+        // Model and optimiser through the one snapshot, taken onto the CPU where the bytes are going.
+        byte[] model, optimizer;
+        using (TrainingSnapshot snapshot = TrainingSnapshot.Take(learn.Model, learn.Opt, onto: CPU))
+        {
+            (model, optimizer) = (Bytes(snapshot.WriteWeights), snapshot.OptimizerState!);
+        }
+
         var s = new Dictionary<string, byte[]>(StringComparer.Ordinal)
         {
             [LearnerSection] = Bytes(w => { w.Write(startEpoch); w.Write(learn.NEpoch); w.Write(learn.TrainIter); }),
-            [ModelSection] = Bytes(w => TensorCodec.Write(w, learn.Model.state_dict().ToList())),
-            [OptimizerSection] = Bytes(w => SaveOptimizer(learn, w)),
+            [ModelSection] = model,
+            [OptimizerSection] = optimizer,
             [RngSection] = Bytes(w => SaveRng(learn, w)),
         };
         if (nextBatch > 0)
@@ -234,19 +241,10 @@ internal sealed class Checkpoint
 
     private void Apply(Learner learn, bool counters)
     {
-        using (no_grad())
+        using (TrainingSnapshot snapshot = TrainingSnapshot.FromRecords(Model, sections[OptimizerSection]))
         {
-            Dictionary<string, Tensor> target = learn.Model.state_dict();
-            foreach (TensorRecord rec in Model)
-            {
-                using Tensor src = rec.ToTensor();
-                target[rec.Name].copy_(src);
-            }
-        }
-
-        using (var r = Reader(OptimizerSection))
-        {
-            LoadOptimizer(learn, r);
+            snapshot.RestoreWeights(learn.Model);
+            Guard("the optimiser's state", () => snapshot.RestoreOptimizer(learn.Opt));
         }
 
         foreach (Callback cb in learn.Callbacks)
@@ -378,11 +376,6 @@ internal sealed class Checkpoint
         }
     }
 
-    private static void SaveOptimizer(Learner learn, BinaryWriter w) => learn.Opt.SaveState(w);
-
-    private void LoadOptimizer(Learner learn, BinaryReader r) =>
-        Guard("the optimiser's state", r, () => learn.Opt.LoadState(r));
-
     /// <summary>The random generators' states (torch's default, the loaders'), as the <c>rng</c> section holds them.</summary>
     internal static byte[] SaveRng(Learner learn) => Bytes(w => SaveRng(learn, w));
 
@@ -448,6 +441,16 @@ internal sealed class Checkpoint
 
     private void Guard(string what, BinaryReader r, Action load)
     {
+        Guard(what, load);
+        long left = r.BaseStream.Length - r.BaseStream.Position;
+        if (left != 0)
+        {
+            throw new CheckpointException($"Cannot load checkpoint '{Source}': {what} left {left} bytes unread; it was written by a different version or configuration.", Source);
+        }
+    }
+
+    private void Guard(string what, Action load)
+    {
         try
         {
             load();
@@ -457,12 +460,6 @@ internal sealed class Checkpoint
         {
             // Classified by type: a CheckpointException already names the file and what did not fit.
             throw new CheckpointException($"Cannot load checkpoint '{Source}': {what} does not fit: {ex.Message}", Source, ex);
-        }
-
-        long left = r.BaseStream.Length - r.BaseStream.Position;
-        if (left != 0)
-        {
-            throw new CheckpointException($"Cannot load checkpoint '{Source}': {what} left {left} bytes unread; it was written by a different version or configuration.", Source);
         }
     }
 

@@ -100,13 +100,9 @@ public sealed partial class Learner
         int batchesPerEpoch = Math.Max(1, Data.Train.Count);
         int epochs = (numIt + batchesPerEpoch - 1) / batchesPerEpoch;
 
-        using var optState = new MemoryStream();
-        using (var writer = new BinaryWriter(optState, System.Text.Encoding.UTF8, leaveOpen: true))
-        {
-            optimizer.SaveState(writer);
-        }
-
-        Dictionary<string, Tensor> weights = SnapshotWeights();
+        // Model and optimiser through the one snapshot (on the device: the restore is a copy there);
+        // the loop's counters and statistics and the random generators beside it.
+        using TrainingSnapshot snapshot = TrainingSnapshot.Take(Model, hadOptimizer ? optimizer : null);
         LoopState loop = LoopState.Of(this);
         byte[] rng = Checkpoints.Checkpoint.SaveRng(this);
         try
@@ -117,12 +113,10 @@ public sealed partial class Learner
         {
             loop.Restore(this);
             Checkpoints.Checkpoint.LoadRng(this, rng);
-            RestoreWeights(weights);
+            snapshot.RestoreWeights(Model);
             if (hadOptimizer)
             {
-                optState.Position = 0;
-                using var reader = new BinaryReader(optState);
-                optimizer.LoadState(reader);
+                snapshot.RestoreOptimizer(optimizer);
             }
             else
             {
@@ -176,33 +170,6 @@ public sealed partial class Learner
         finally
         {
             OneCycleInProgress = null;
-        }
-    }
-
-    private Dictionary<string, Tensor> SnapshotWeights()
-    {
-        var copy = new Dictionary<string, Tensor>();
-        foreach (var (name, tensor) in Model.state_dict())
-        {
-            copy[name] = tensor.detach().clone().DetachFromDisposeScope();
-        }
-
-        return copy;
-    }
-
-    private void RestoreWeights(Dictionary<string, Tensor> weights)
-    {
-        using (no_grad())
-        {
-            foreach (var (name, tensor) in Model.state_dict())
-            {
-                tensor.copy_(weights[name]);
-            }
-        }
-
-        foreach (Tensor t in weights.Values)
-        {
-            t.Dispose();
         }
     }
 }

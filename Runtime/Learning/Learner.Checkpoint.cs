@@ -186,6 +186,7 @@ public sealed partial class Learner
         _ when key.StartsWith("SaveModel", StringComparison.Ordinal) => $"the SaveModel whose state key is '{key}' (same path and monitor)",
         _ when key.StartsWith("CsvLogger", StringComparison.Ordinal) => $"the CsvLogger whose state key is '{key}'",
         _ when key.StartsWith("EarlyStopping", StringComparison.Ordinal) => $"an EarlyStopping monitoring the same metric ('{key}')",
+        nameof(AvgStatsCallback) => "the learner's AvgStatsCallback (every learner starts with one; it was removed from this learner)",
         _ => $"the callback whose state key is '{key}'",
     };
 

@@ -22,6 +22,9 @@ public sealed partial class Learner
         set => output = value ?? throw new ArgumentNullException(nameof(value));
     }
 
+    /// <summary>True while a run (a fit, an LR finder, a validation, a prediction) is in progress.</summary>
+    internal bool IsRunning => running;
+
     /// <summary>The lines <see cref="Log"/> wrote during the current run (or the last one), in order.</summary>
     public IReadOnlyList<string> Messages => messages;
 

@@ -25,6 +25,14 @@ internal sealed class AccuracyMetric() : Metric("accuracy", Metrics.Accuracy)
 
         public override double Result() => count == 0 ? double.NaN : (double)correct.item<long>() / count;
 
+        public override IReadOnlyList<Tensor> Totals => new[] { correct };
+
+        public override void RestoreTotals(IReadOnlyList<Tensor> totals, long count)
+        {
+            correct.copy_(totals[0]);
+            this.count = count;
+        }
+
         public override void Dispose() => correct.Dispose();
     }
 }

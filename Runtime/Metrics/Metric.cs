@@ -90,6 +90,14 @@ public class Metric
             return sum.item<double>() / count;
         }
 
+        public override IReadOnlyList<Tensor> Totals => new[] { sum };
+
+        public override void RestoreTotals(IReadOnlyList<Tensor> totals, long count)
+        {
+            sum.copy_(totals[0]);
+            this.count = count;
+        }
+
         public override void Dispose() => sum.Dispose();
     }
 }

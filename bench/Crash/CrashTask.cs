@@ -1,3 +1,5 @@
+using System.Globalization;
+using System.Text;
 using CallbackGen.Data;
 using TorchSharp;
 using static TorchSharp.torch;
@@ -5,12 +7,22 @@ using static TorchSharp.torch;
 namespace CallbackGen.Crash;
 
 /// <summary>
-/// A small, fully seeded training run that writes a checkpoint every 2 training batches and at every
-/// epoch's end, resumes from it when it exists, and writes its final weights to <c>final.bin</c>:
-/// the program that the kill -9 and Ctrl-C tests interrupt. One-cycle schedule (learning rate and
-/// Adam's beta1), dropout, a shuffling loader and gradient accumulation over 3 batches (so kills land
-/// inside open accumulation cycles).
+/// A small, fully seeded training run that writes a checkpoint every <see cref="CheckpointEvery"/>
+/// training batches and at every epoch's end, resumes from it when it exists, and at its end writes
+/// its final state (weights, optimiser state, Recorder history) next to the CSV log: the program that
+/// the kill -9 tests, the soak and the Ctrl-C test interrupt. One-cycle schedule (learning rate and
+/// Adam's beta1), dropout, a shuffling loader, gradient accumulation over 3 batches (so kills land
+/// inside open accumulation cycles), a metric over training and validation, CsvLogger and Recorder.
 /// </summary>
+/// <remarks>
+/// It reports where it is on stderr, one line per point, each written just before what follows it:
+/// <c>ready</c> (the fit starts), <c>epoch-start E</c> (BeforeEpoch), <c>train E</c> (BeforeTrain),
+/// <c>batch E I</c> (after training
+/// batch I's handlers, right before its checkpoint, if one is due, is written), <c>validate E</c>
+/// (BeforeValidate), <c>epoch E</c> (after AfterEpoch's handlers, right before the epoch's checkpoint is
+/// written) and <c>done</c> (the final state is written). Every batch and every epoch start is paced by
+/// <c>delayMs</c> (standing in for real work), so a kill timed from a line lands in the phase after it.
+/// </remarks>
 public static partial class CrashTask
 {
     /// <summary>The checkpoint file in the run folder.</summary>
@@ -19,11 +31,29 @@ public static partial class CrashTask
     /// <summary>The final weights in the run folder.</summary>
     public const string FinalName = "final.bin";
 
+    /// <summary>The final optimiser state in the run folder.</summary>
+    public const string OptimizerName = "optimizer.bin";
+
+    /// <summary>The Recorder's history at the end (every number as its bits; no wall times) in the run folder.</summary>
+    public const string HistoryName = "history.txt";
+
+    /// <summary>The CsvLogger's file in the run folder.</summary>
+    public const string CsvName = "history.csv";
+
     /// <summary>Written to stderr right before the fit starts.</summary>
     public const string Ready = "ready";
 
     /// <summary>Epochs of the fit.</summary>
     public const int Epochs = 3;
+
+    /// <summary>Training batches per epoch (96 samples in batches of 8).</summary>
+    public const int TrainBatches = 12;
+
+    /// <summary>Validation batches per epoch (96 samples in batches of 32).</summary>
+    public const int ValidBatches = 3;
+
+    /// <summary>A mid-epoch checkpoint is written after every this many training batches of the fit (and one at each epoch's end).</summary>
+    public const int CheckpointEvery = 2;
 
     /// <summary>Trains (or resumes) in <paramref name="dir"/>; 0 when done, 130 when interrupted by a signal.</summary>
     public static int Train(string dir, int delayMs, bool live)
@@ -32,10 +62,13 @@ public static partial class CrashTask
         torch.set_num_threads(1);
         using Learner learn = Create();
         string ckpt = Path.Combine(dir, CheckpointName);
+        var recorder = new Recorder();
         Callback[] cbs =
         {
-            new SaveModel(ckpt, everyBatches: 2),
-            new Pace(delayMs),
+            new SaveModel(ckpt, everyBatches: CheckpointEvery),
+            new CsvLogger(Path.Combine(dir, CsvName)),
+            recorder,
+            new Beacon(delayMs),
             new Progress(Console.Out, live: live),
         };
         manual_seed(99);
@@ -47,7 +80,10 @@ public static partial class CrashTask
             return 130;
         }
 
+        IO.AtomicFile.WriteAllBytes(Path.Combine(dir, OptimizerName), OptimizerState(learn));
+        IO.AtomicFile.WriteAllText(Path.Combine(dir, HistoryName), History(recorder));
         IO.AtomicFile.WriteAllBytes(Path.Combine(dir, FinalName), Weights(learn));
+        Console.Error.WriteLine("done");
         return 0;
     }
 
@@ -61,7 +97,8 @@ public static partial class CrashTask
         var model = nn.Sequential(("lin1", nn.Linear(4, 16)), ("relu", nn.ReLU()), ("drop", nn.Dropout(0.2)), ("lin2", nn.Linear(16, 1)));
         var data = new DataBunch(new DataLoader(x, y, 8, shuffle: true, generator: new Generator(5)), new DataLoader(x, y, 32));
         return new Learner(model, data, (p, t) => nn.functional.mse_loss(p, t), (m, lr) => new Optimizer(optim.Adam(m.parameters(), lr)), lr: 1e-2,
-            cbs: new Callback[] { new GradientAccumulation(3) });
+            cbs: new Callback[] { new GradientAccumulation(3) },
+            metrics: new[] { new Metric("mae", (p, t) => (p - t).abs().mean()) }, trainMetrics: true);
     }
 
     /// <summary>Every tensor of the model's state, by name, as one byte string.</summary>
@@ -70,7 +107,7 @@ public static partial class CrashTask
         using var ms = new MemoryStream();
         foreach (var (name, t) in learn.Model.state_dict().OrderBy(p => p.Key, StringComparer.Ordinal))
         {
-            ms.Write(System.Text.Encoding.UTF8.GetBytes(name));
+            ms.Write(Encoding.UTF8.GetBytes(name));
             using Tensor cpu = t.detach().cpu().contiguous();
             ms.Write(cpu.bytes);
         }
@@ -78,17 +115,82 @@ public static partial class CrashTask
         return ms.ToArray();
     }
 
-    /// <summary>Slows each training batch, so that a kill at a random moment lands anywhere in the fit; reports the batch on stderr.</summary>
-    private sealed partial class Pace(int delayMs) : Callback
+    /// <summary>The optimiser's state (moments, step counts, hyper-parameters) as the optimiser writes it.</summary>
+    public static byte[] OptimizerState(Learner learn)
     {
-        [Callback]
+        using var ms = new MemoryStream();
+        using (var w = new BinaryWriter(ms, Encoding.UTF8, leaveOpen: true))
+        {
+            learn.Opt.SaveState(w);
+        }
+
+        return ms.ToArray();
+    }
+
+    /// <summary>
+    /// The Recorder's history as text: losses, smoothed losses, each recorded hyper-parameter per group,
+    /// and each epoch's row (every number as the hex of its bits) with its last iteration; not the wall times.
+    /// </summary>
+    public static string History(Recorder recorder)
+    {
+        static string Bits(IEnumerable<double> values) =>
+            string.Join(" ", values.Select(v => BitConverter.DoubleToInt64Bits(v).ToString("x16", CultureInfo.InvariantCulture)));
+
+        var sb = new StringBuilder();
+        sb.Append("losses ").AppendLine(Bits(recorder.Losses));
+        sb.Append("smooth ").AppendLine(Bits(recorder.SmoothLosses));
+        foreach (Hyper h in recorder.Hypers)
+        {
+            for (int g = 0; g < recorder.GroupCount; g++)
+            {
+                sb.Append(CultureInfo.InvariantCulture, $"{h.Name}[{g}] ").AppendLine(Bits(recorder.Values(h, g)));
+            }
+        }
+
+        for (int i = 0; i < recorder.Epochs.Count; i++)
+        {
+            EpochRecord e = recorder.Epochs[i];
+            sb.Append(CultureInfo.InvariantCulture, $"epoch {e.Epoch} end {recorder.EpochEnds[i]} {string.Join(",", e.Columns)} ").AppendLine(Bits(e.Values));
+        }
+
+        return sb.ToString();
+    }
+
+    /// <summary>Says where the fit is (see the class remarks) and paces it.</summary>
+    private sealed partial class Beacon(int delayMs) : Callback
+    {
+        [Callback(Order = -1000)]
+        private void BeforeEpoch()
+        {
+            Say($"epoch-start {Epoch}");
+            Thread.Sleep(delayMs);
+        }
+
+        [Callback(Order = -1000)]
+        private void BeforeBatch() => Thread.Sleep(delayMs);
+
+        [Callback(Order = 1000)]
         private void AfterBatch()
         {
             if (Training)
             {
-                Console.Error.WriteLine($"batch {Epoch} {Iter}");
-                Thread.Sleep(delayMs);
+                Say($"batch {Epoch} {Iter}");
             }
+        }
+
+        [Callback(Order = 1000)]
+        private void BeforeTrain() => Say($"train {Epoch}");
+
+        [Callback(Order = 1000)]
+        private void BeforeValidate() => Say($"validate {Epoch}");
+
+        [Callback(Order = 1000)]
+        private void AfterEpoch() => Say($"epoch {Epoch}");
+
+        private static void Say(string line)
+        {
+            Console.Error.WriteLine(line);
+            Console.Error.Flush();
         }
     }
 }

@@ -3,7 +3,7 @@ using CallbackGen.Crash;
 return args.FirstOrDefault() switch
 {
     "train" when args.Length >= 2 => CrashTask.Train(args[1], delayMs: Option(args, "--delay-ms", 15), live: args.Contains("--live")),
-    "soak" when args.Length >= 3 => KillLoop.Soak(kills: int.Parse(args[1], System.Globalization.CultureInfo.InvariantCulture), report: args[2], seed: Option(args, "--seed", 1)),
+    "soak" => Soak.Run(args[1..]),
     _ => Usage(),
 };
 
@@ -15,6 +15,6 @@ static int Option(string[] args, string name, int fallback)
 
 static int Usage()
 {
-    Console.Error.WriteLine("usage: CallbackGen.Crash train DIR [--delay-ms N] [--live] | soak KILLS REPORT.md [--seed N]");
+    Console.Error.WriteLine("usage: CallbackGen.Crash train DIR [--delay-ms N] [--live] | soak [--kills N] [--seed N] [--delay-ms N] [--out DIR]");
     return 2;
 }

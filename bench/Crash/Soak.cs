@@ -44,7 +44,8 @@ public static class Soak
         string loadAfter = LoadAverage();
         Directory.Delete(work, recursive: true);
 
-        string command = string.Create(CultureInfo.InvariantCulture, $"dotnet run -c Release --project bench/Crash -- soak --kills {kills} --seed {seed}{(delayMs != 15 ? $" --delay-ms {delayMs}" : string.Empty)}");
+        string pace = delayMs != 15 ? " --delay-ms " + delayMs.ToString(CultureInfo.InvariantCulture) : string.Empty;
+        string command = string.Create(CultureInfo.InvariantCulture, $"dotnet run -c Release --project bench/Crash -- soak --kills {kills} --seed {seed}{pace}");
         ResultsFile page = Page(r, command, kills, seed, delayMs, loadBefore, loadAfter);
         string path = page.Save(folder, "soak.md");
         Console.Out.WriteLine($"wrote {path}");
@@ -61,14 +62,15 @@ public static class Soak
         var page = new ResultsFile("Kill -9 soak", command, ("TorchSharp", typeof(TorchSharp.torch).Assembly.GetName().Version?.ToString() ?? "?"));
         page.Paragraph(string.Create(CultureInfo.InvariantCulture,
             $"Load average (1, 5, 15 min; runnable/total; last pid) at the start: `{loadBefore}`; at the end: `{loadAfter}`. The machine was shared with other work throughout."));
-        page.Paragraph(string.Create(CultureInfo.InvariantCulture,
+        // Integers only below: no culture-dependent formatting.
+        page.Paragraph(
             $"The child (`bench/Crash`, `CrashTask`) is a {CrashTask.Epochs}-epoch one-cycle fit of a 4-16-1 MLP with dropout on 96 samples: Adam, a shuffling loader, " +
             $"{CrashTask.TrainBatches} training and {CrashTask.ValidBatches} validation batches per epoch, gradient accumulation over 3 batches, an MAE metric over training and validation, " +
             $"a checkpoint after every {CrashTask.CheckpointEvery} training batches and at each epoch's end, CsvLogger and Recorder; every batch and epoch start is paced by {delayMs} ms. " +
             $"Each child is SIGKILLed at a point drawn from seed {seed}: a phase (training batch, validation, between epochs, inside a checkpoint write), a report line in what is left of the fit, " +
             "and a delay after it (for a checkpoint write: the moment its temporary file appears). After each kill the checkpoint on disk is loaded, and the next child resumes from the run folder; " +
             "15% of the children are left to run, so each run ends after a few kills. Every completed run's weights, optimiser state, CSV log (epochs 0..N-1 once each; numbers without the time column) " +
-            "and Recorder history are compared with an uninterrupted run's, bit for bit."));
+            "and Recorder history are compared with an uninterrupted run's, bit for bit.");
 
         page.Heading("Figures");
         page.Table(new[] { "what", "value" }, new[]

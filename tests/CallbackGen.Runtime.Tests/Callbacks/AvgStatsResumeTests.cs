@@ -73,7 +73,7 @@ public sealed partial class AvgStatsResumeTests : IDisposable
         string ckpt = Path.Combine(dir, "b.ckpt");
 
         // Fewer training metrics than the checkpoint's sums: a CheckpointException naming the callback, nothing trained.
-        var other = new Learner(Model(2), Data(), (p, t) => nn.functional.mse_loss(p, t), lr: 1e-2, metrics: new[] { Mae }, trainMetrics: false);
+        Learner other = Create(modelSeed: 2, trainMetrics: false);
         byte[] before = Weights(other);
         var ex = Assert.ThrowsAny<IOException>(() => other.Fit(Epochs, resumeFrom: ckpt, cbs: Callbacks("b", new List<EpochRecord>())));
         Assert.Contains("AvgStatsCallback", ex.Message, StringComparison.Ordinal);
@@ -83,7 +83,7 @@ public sealed partial class AvgStatsResumeTests : IDisposable
         // An epoch-end checkpoint (written after AfterEpoch) carries no sums: a learner without training metrics resumes from it.
         Learner d = Create(modelSeed: 1);
         Assert.Throws<SimulatedCrashException>(() => d.Fit(2, cbs: new Callback[] { new SaveModel(Path.Combine(dir, "d.ckpt")), new ThrowAt(epoch: 1, batch: 0) }));
-        var e = new Learner(Model(3), Data(), (p, t) => nn.functional.mse_loss(p, t), lr: 1e-2, metrics: new[] { Mae }, trainMetrics: false);
+        Learner e = Create(modelSeed: 3, trainMetrics: false);
         e.Fit(2, resumeFrom: Path.Combine(dir, "d.ckpt"), cbs: new Callback[] { new SaveModel(Path.Combine(dir, "d.ckpt")) });
         Assert.Equal(1, e.LastEpoch!.Epoch);
         Assert.Equal(new[] { "train_loss", "valid_loss", "mae" }, e.LastEpoch.Columns);
@@ -113,11 +113,12 @@ public sealed partial class AvgStatsResumeTests : IDisposable
         new Rows(rows),
     };
 
-    // Training metrics on, with both built-in accumulators (a mean and a count), dropout and a
+    // Training metrics on (two metrics, so the totals of each must land in their own accumulator), dropout and a
     // shuffling loader: the resumed phase must add up the same batches in the same order.
-    private Learner Create(int modelSeed) =>
+    private Learner Create(int modelSeed, bool trainMetrics = true) =>
         new(Model(modelSeed), Data(), (p, t) => nn.functional.mse_loss(p, t), (m, lr) => new Optimizer(optim.Adam(m.parameters(), lr)), lr: 1e-2,
-            metrics: new[] { Mae, new Metric("within", (p, t) => (p - t).abs().lt(0.5).to_type(ScalarType.Float32).mean()) }, trainMetrics: true);
+            metrics: trainMetrics ? new[] { Mae, new Metric("within", (p, t) => (p - t).abs().lt(0.5).to_type(ScalarType.Float32).mean()) } : new[] { Mae },
+            trainMetrics: trainMetrics);
 
     private DataBunch Data() =>
         new(new DataLoader(x, y, 16, shuffle: true, generator: new TorchSharp.torch.Generator(5)), new DataLoader(x, y, 32));

@@ -116,7 +116,7 @@ public sealed partial class CheckpointedStateTests : IDisposable
         learn.Add(new SaveModel(Path.Combine(dir, "b.ckpt")) { StateKey = "b" });
         learn.Add(new SaveModel(Path.Combine(dir, "best.ckpt"), monitor: "valid_loss"));
         Assert.Equal(
-            new[] { "SaveModel", "SaveModel[monitor=valid_loss,goal=min]", "b" },
+            new[] { "AvgStatsCallback", "SaveModel", "SaveModel[monitor=valid_loss,goal=min]", "b" },
             learn.Callbacks.Where(c => c.IsStateful).Select(c => c.StateKey).Order(StringComparer.Ordinal));
     }
 

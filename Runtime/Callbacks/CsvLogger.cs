@@ -79,7 +79,7 @@ public sealed partial class CsvLogger : Callback, IDisposable
         if (resumeRows is not null && lines.Length > 0)
         {
             // Rows after the checkpoint belong to the interrupted run; the resumed run writes them again.
-            File.WriteAllLines(Path, lines.Take(rows + 1));
+            IO.AtomicFile.WriteAllLines(Path, lines.Take(rows + 1));
         }
 
         bool hasHeader = lines.Length > 0;

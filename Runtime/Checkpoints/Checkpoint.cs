@@ -20,7 +20,7 @@ namespace CallbackGen.Checkpoints;
 internal sealed class Checkpoint
 {
     private const string LearnerSection = "learner";
-    private const string ModelSection = "model";
+    private const string ModelSection = ModelTensors.Section;
     private const string OptimizerSection = "optimizer";
     private const string RngSection = "rng";
     private const string CallbackPrefix = "callback/";
@@ -38,8 +38,7 @@ internal sealed class Checkpoint
         StartEpoch = r.ReadInt32();
         NEpoch = r.ReadInt32();
         TrainIter = r.ReadInt64();
-        using var m = Reader(ModelSection);
-        Model = TensorCodec.Read(m);
+        Model = ModelTensors.Decode(sections[ModelSection]);
         if (sections.ContainsKey(LoopSection))
         {
             using var l = Reader(LoopSection);
@@ -173,7 +172,7 @@ internal sealed class Checkpoint
         {
             return new Checkpoint(s, path);
         }
-        catch (Exception ex) when (ex is EndOfStreamException or IOException or DecoderFallbackException)
+        catch (Exception ex) when (ex is EndOfStreamException or IOException or InvalidDataException or DecoderFallbackException)
         {
             throw new CheckpointException($"Cannot load checkpoint '{path}': {ex.Message}.", path, ex);
         }
@@ -183,34 +182,15 @@ internal sealed class Checkpoint
     public void Write(string path) => CheckpointFile.Write(path, sections.ToList());
 
     /// <summary>
-    /// Throws <see cref="InvalidDataException"/> naming the first tensor of <paramref name="model"/>
-    /// whose name, shape or type differs from the checkpoint's. Touches nothing.
+    /// Throws <see cref="CheckpointException"/> naming the first tensor of <paramref name="model"/>
+    /// whose name, shape or type differs from the checkpoint's (<see cref="ModelTensors.Misfit"/>, the
+    /// check weights files get too). Touches nothing.
     /// </summary>
     public void CheckFits(nn.Module model)
     {
-        Dictionary<string, TensorRecord> stored = Model.ToDictionary(t => t.Name, StringComparer.Ordinal);
-        foreach (var (name, tensor) in model.state_dict())
+        if (ModelTensors.Misfit(model, Model, "the checkpoint") is string problem)
         {
-            if (!stored.Remove(name, out TensorRecord? rec))
-            {
-                throw Mismatch($"the model's '{name}' is not in the checkpoint");
-            }
-
-            if (!rec.Shape.SequenceEqual(tensor.shape) || rec.DType != tensor.dtype)
-            {
-                throw Mismatch($"'{name}' has shape {rec.ShapeText} ({rec.DType}) in the checkpoint but [{string.Join(", ", tensor.shape)}] ({tensor.dtype}) in the model");
-            }
-
-            long needed = tensor.numel() * tensor.ElementSize;
-            if (rec.Data.Length != needed)
-            {
-                throw Mismatch($"'{name}' holds {rec.Data.Length} bytes in the checkpoint but its shape needs {needed}");
-            }
-        }
-
-        if (stored.Count > 0)
-        {
-            throw Mismatch($"the checkpoint's '{stored.Keys.First()}' is not in the model");
+            throw Mismatch(problem);
         }
     }
 

@@ -4,8 +4,9 @@ using System.Text;
 namespace CallbackGen.Checkpoints;
 
 /// <summary>
-/// The container format of CallbackGen checkpoints: named binary sections behind a magic header
-/// and a version, closed by a SHA-256 of everything before it. Reading checks all of it before
+/// The container format of every CallbackGen file that holds tensors (checkpoints, weights files
+/// written by <see cref="Learner.Save"/> and <see cref="ModelWeights"/>, exports): named binary
+/// sections behind a magic header and a version, closed by a SHA-256 of everything before it. Reading checks all of it before
 /// returning anything, so a truncated, empty, foreign or corrupted file is rejected whole.
 /// </summary>
 /// <remarks>
@@ -17,7 +18,8 @@ namespace CallbackGen.Checkpoints;
 /// section  count times: name (BinaryWriter string: 7-bit length + UTF-8), length int64, payload
 /// digest   32 bytes  SHA-256 of every byte above
 /// </code>
-/// Section payloads are described where they are written (<see cref="Checkpoint"/>).
+/// Section payloads are described where they are written (<see cref="Checkpoint"/>); a weights file
+/// is the same container with only the checkpoint's <c>model</c> section.
 /// Writes go through <see cref="IO.AtomicFile"/> (temporary file in the same folder, fsync, rename,
 /// fsync of the folder), so a crash mid-write leaves the previous checkpoint intact.
 /// </remarks>
@@ -42,56 +44,70 @@ public static class CheckpointFile
     {
         ArgumentException.ThrowIfNullOrEmpty(path);
         ArgumentNullException.ThrowIfNull(sections);
-        byte[] body = Encode(sections);
-        void Content(Stream stream)
-        {
-            stream.Write(body);
-            stream.Write(SHA256.HashData(body));
-        }
-
+        byte[] file = ToBytes(sections);
         if (openTemporary is null)
         {
-            IO.AtomicFile.Write(path, Content);
+            IO.AtomicFile.WriteAllBytes(path, file);
         }
         else
         {
-            IO.AtomicFile.Write(path, Content, openTemporary);
+            IO.AtomicFile.Write(path, stream => stream.Write(file), openTemporary);
         }
     }
 
+    /// <summary>The whole file for <paramref name="sections"/>: header, sections and digest.</summary>
+    internal static byte[] ToBytes(IReadOnlyList<KeyValuePair<string, byte[]>> sections)
+    {
+        ArgumentNullException.ThrowIfNull(sections);
+        byte[] body = Encode(sections);
+        byte[] file = new byte[body.Length + DigestLength];
+        body.CopyTo(file, 0);
+        SHA256.HashData(body, file.AsSpan(body.Length));
+        return file;
+    }
+
     /// <summary>
-    /// Reads and checks a checkpoint file; throws <see cref="InvalidDataException"/> naming the file
+    /// Reads and checks a checkpoint file; throws <see cref="CheckpointException"/> naming the file
     /// and the problem when it is not a complete checkpoint of a version this build reads.
     /// </summary>
     public static IReadOnlyDictionary<string, byte[]> Read(string path)
     {
         ArgumentException.ThrowIfNullOrEmpty(path);
-        byte[] bytes = File.ReadAllBytes(path);
+        return FromBytes(File.ReadAllBytes(path), path);
+    }
+
+    /// <summary>
+    /// Checks and splits a whole file's bytes (see <see cref="Read"/>); <paramref name="kind"/> names
+    /// what was expected in the messages ("checkpoint", "weights file").
+    /// </summary>
+    internal static IReadOnlyDictionary<string, byte[]> FromBytes(byte[] bytes, string path, string kind = "checkpoint")
+    {
+        CheckpointException Bad(string why) => new($"Cannot load {kind} '{path}': {why}.", path);
         if (bytes.Length == 0)
         {
-            throw Bad(path, "the file is empty");
+            throw Bad("the file is empty");
         }
 
         if (bytes.Length < Magic.Length || !bytes.AsSpan(0, Magic.Length).SequenceEqual(Magic))
         {
-            throw Bad(path, "it does not start with the CallbackGen checkpoint magic bytes; it is not a checkpoint");
+            throw Bad($"it does not start with the CallbackGen file magic bytes; it is not a {kind}");
         }
 
         if (bytes.Length < Magic.Length + 8 + DigestLength)
         {
-            throw Bad(path, $"it is truncated ({bytes.Length} bytes)");
+            throw Bad($"it is truncated ({bytes.Length} bytes)");
         }
 
         int version = BitConverter.ToInt32(bytes, Magic.Length);
         if (version != Version)
         {
-            throw Bad(path, $"it has format version {version}; this build reads version {Version}");
+            throw Bad($"it has format version {version}; this build reads version {Version}");
         }
 
         int bodyLength = bytes.Length - DigestLength;
         if (!SHA256.HashData(bytes.AsSpan(0, bodyLength)).AsSpan().SequenceEqual(bytes.AsSpan(bodyLength)))
         {
-            throw Bad(path, "its checksum does not match: the file is truncated or corrupted");
+            throw Bad("its checksum does not match: the file is truncated or corrupted");
         }
 
         try
@@ -100,7 +116,7 @@ public static class CheckpointFile
         }
         catch (Exception ex) when (ex is EndOfStreamException or IOException or ArgumentException or DecoderFallbackException)
         {
-            throw Bad(path, "its sections are malformed: " + ex.Message);
+            throw Bad("its sections are malformed: " + ex.Message);
         }
     }
 
@@ -156,7 +172,4 @@ public static class CheckpointFile
 
         return sections;
     }
-
-    private static CheckpointException Bad(string path, string why) =>
-        new($"Cannot load checkpoint '{path}': {why}.", path);
 }

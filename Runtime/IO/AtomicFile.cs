@@ -12,7 +12,11 @@ namespace CallbackGen.IO;
 /// the target, and then the folder itself is flushed so that the rename survives a power loss.
 /// </summary>
 /// <remarks>
-/// Checkpoints, weights and every other file the product writes whole go through here.
+/// Checkpoints, weights, exports, plots (PNG), the rows a resumed <see cref="CsvLogger"/> keeps, and
+/// every other file the product writes whole go through here. Files that grow by appending (a CSV
+/// log's rows, a TensorBoard event file) are appended to and flushed instead.
+/// A failure of the file system (the path is a folder, its folder cannot be created, the rename is
+/// refused) is an <see cref="IOException"/> naming the path; the file under the name is left as it was.
 /// A temporary file left behind by a killed process (<c>.NAME.PID-XXXXXXXX.tmp</c>) is never read;
 /// the next write of the same file removes those whose process is gone.
 /// </remarks>
@@ -49,6 +53,22 @@ public static partial class AtomicFile
         WriteAllBytes(path, new UTF8Encoding(false).GetBytes(contents));
     }
 
+    /// <summary>Writes <paramref name="lines"/> to <paramref name="path"/> atomically, each followed by a line break, as UTF-8 without a byte-order mark.</summary>
+    /// <param name="path">The file to create or replace.</param>
+    /// <param name="lines">The whole content, line by line (as <see cref="File.WriteAllLines(string, IEnumerable{string})"/> writes them).</param>
+    public static void WriteAllLines(string path, IEnumerable<string> lines)
+    {
+        ArgumentNullException.ThrowIfNull(lines);
+        Write(path, stream =>
+        {
+            using var writer = new StreamWriter(stream, new UTF8Encoding(false), BufferSize, leaveOpen: true);
+            foreach (string line in lines)
+            {
+                writer.WriteLine(line);
+            }
+        });
+    }
+
     /// <summary>
     /// The seam: <paramref name="openTemporary"/> opens the temporary file (a test passes one that
     /// fails part-way, as a full disk or a crash would). A <see cref="FileStream"/> it returns is
@@ -61,12 +81,17 @@ public static partial class AtomicFile
         string full = Path.GetFullPath(path);
         string dir = Path.GetDirectoryName(full)!;
         string name = Path.GetFileName(full);
-        Directory.CreateDirectory(dir);
+        if (Directory.Exists(full))
+        {
+            throw new IOException($"Cannot write '{full}': it is a folder. Nothing was written.");
+        }
+
+        FileSystemStep(full, "its folder cannot be created", () => Directory.CreateDirectory(dir));
         RemoveAbandoned(dir, name);
         string temp = Path.Combine(dir, string.Create(CultureInfo.InvariantCulture, $".{name}.{Environment.ProcessId}-{Guid.NewGuid().ToString("N")[..8]}.tmp"));
         try
         {
-            using (Stream stream = openTemporary(temp))
+            using (Stream stream = FileSystemStep(full, "a temporary file cannot be created beside it", () => openTemporary(temp)))
             {
                 write(stream);
                 if (stream is FileStream file)
@@ -79,7 +104,7 @@ public static partial class AtomicFile
                 }
             }
 
-            File.Move(temp, full, overwrite: true);
+            FileSystemStep(full, "the new content cannot be renamed over it", () => File.Move(temp, full, overwrite: true));
         }
         catch
         {
@@ -125,6 +150,29 @@ public static partial class AtomicFile
             _ = Posix.close(fd);
         }
     }
+
+    /// <summary>
+    /// Runs a step of the file system's own (not the caller's writing), turning its failure into an
+    /// <see cref="IOException"/> that names the target and the step; the original is inside.
+    /// </summary>
+    private static T FileSystemStep<T>(string full, string step, Func<T> run)
+    {
+        try
+        {
+            return run();
+        }
+        catch (Exception ex) when (ex is IOException or UnauthorizedAccessException)
+        {
+            throw new IOException($"Cannot write '{full}': {step} ({ex.Message}). The file was left as it was.", ex);
+        }
+    }
+
+    private static void FileSystemStep(string full, string step, Action run) =>
+        FileSystemStep(full, step, () =>
+        {
+            run();
+            return true;
+        });
 
     private static FileStream OpenTemporary(string temp) =>
         new(temp, FileMode.CreateNew, FileAccess.Write, FileShare.None, BufferSize);

@@ -8,25 +8,21 @@ public sealed partial class Learner
     /// <paramref name="path"/> and the folder is flushed, so a crash never leaves a half-written file under that name.
     /// </summary>
     /// <param name="path">The file to write (replaced if it exists).</param>
-    /// <remarks>Weights only (see <see cref="ModelWeights"/> for the format); optimiser and callback state belong to checkpoints.</remarks>
-    public void Save(string path)
-    {
-        ArgumentException.ThrowIfNullOrEmpty(path);
-        IO.AtomicFile.Write(path, stream => ModelWeights.Save(Model, stream));
-    }
+    /// <remarks>
+    /// Weights only, in the checkpoint format (see <see cref="ModelWeights"/>); optimiser and callback
+    /// state belong to checkpoints.
+    /// </remarks>
+    public void Save(string path) => ModelWeights.Save(Model, path);
 
     /// <summary>
-    /// Loads weights saved by <see cref="Save"/> into the model, or throws without changing it.
+    /// Loads weights saved by <see cref="Save"/> into the model, or throws without changing it. A
+    /// checkpoint (<see cref="SaveModel"/>) or an export loads too: its model's weights.
     /// </summary>
     /// <param name="path">The file to read.</param>
-    /// <exception cref="InvalidDataException">
-    /// The file is not a weights file, is truncated, or does not fit the model; the message names
-    /// the file and the first parameter that does not fit. The model is unchanged.
+    /// <exception cref="Checkpoints.CheckpointException">
+    /// The file is not a complete weights file (empty, truncated, corrupted, foreign), or does not fit
+    /// the model; the message names the file and the first tensor that does not fit, with its shape in
+    /// the file and in the model. The model is unchanged.
     /// </exception>
-    public void Load(string path)
-    {
-        ArgumentException.ThrowIfNullOrEmpty(path);
-        using var stream = new FileStream(path, FileMode.Open, FileAccess.Read, FileShare.Read);
-        ModelWeights.Load(Model, stream, $"'{path}'");
-    }
+    public void Load(string path) => ModelWeights.Load(Model, path);
 }

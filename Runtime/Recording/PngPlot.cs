@@ -5,17 +5,24 @@ namespace CallbackGen;
 /// <summary>Writing charts as PNG files (ScottPlot renders with Skia, headless).</summary>
 internal static class PngPlot
 {
+    /// <summary>
+    /// Renders <paramref name="plot"/> in memory and writes the PNG atomically (<see cref="IO.AtomicFile"/>):
+    /// an existing chart under the name is replaced whole or, when anything fails, left as it was.
+    /// </summary>
     public static string Save(Plot plot, string path, int width, int height)
     {
         string full = Prepare(path, width, height);
-        plot.SavePng(full, width, height);
+        using ScottPlot.Image image = plot.GetImage(width, height);
+        IO.AtomicFile.WriteAllBytes(full, image.GetImageBytes(ScottPlot.ImageFormat.Png));
         return full;
     }
 
+    /// <summary>As <see cref="Save(Plot, string, int, int)"/>, for several plots in one image.</summary>
     public static string Save(Multiplot plot, string path, int width, int height)
     {
         string full = Prepare(path, width, height);
-        plot.SavePng(full, width, height);
+        using ScottPlot.Image image = plot.Render(width, height);
+        IO.AtomicFile.WriteAllBytes(full, image.GetImageBytes(ScottPlot.ImageFormat.Png));
         return full;
     }
 
@@ -38,18 +45,12 @@ internal static class PngPlot
         };
     }
 
+    // The folder is created by AtomicFile, which names the path when it cannot be.
     private static string Prepare(string path, int width, int height)
     {
         ArgumentException.ThrowIfNullOrWhiteSpace(path);
         ArgumentOutOfRangeException.ThrowIfLessThan(width, 16);
         ArgumentOutOfRangeException.ThrowIfLessThan(height, 16);
-        string full = Path.GetFullPath(path);
-        string? dir = Path.GetDirectoryName(full);
-        if (!string.IsNullOrEmpty(dir))
-        {
-            Directory.CreateDirectory(dir);
-        }
-
-        return full;
+        return Path.GetFullPath(path);
     }
 }

@@ -24,7 +24,8 @@ public sealed record RunInfo(string Model, int Epochs, int BatchSize, double Lr,
     public string Write(string folder)
     {
         string path = Path.Combine(folder, FileName);
-        File.WriteAllText(path, JsonSerializer.Serialize(this, Json));
+        // Atomic: a kill while it is written must not leave a run.json that a resume cannot read.
+        CallbackGen.IO.AtomicFile.WriteAllText(path, JsonSerializer.Serialize(this, Json));
         return path;
     }
 

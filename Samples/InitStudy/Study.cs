@@ -125,8 +125,9 @@ public static class Study
         }
 
         multi.Layout = new ScottPlot.MultiplotLayouts.Grid(rows: 1, columns: plots.Length);
-        Directory.CreateDirectory(Path.GetDirectoryName(path)!);
-        multi.SavePng(path, 500 * plots.Length, 400);
+        // Rendered in memory, written atomically: a rerun replaces the old chart whole or not at all.
+        using ScottPlot.Image image = multi.Render(500 * plots.Length, 400);
+        CallbackGen.IO.AtomicFile.WriteAllBytes(path, image.GetImageBytes(ScottPlot.ImageFormat.Png));
         return path;
     }
 }

@@ -7,16 +7,15 @@ namespace CallbackGen.Data;
 /// <summary>Writes tensors as IDX files (the MNIST format), raw or gzip-compressed.</summary>
 public static class IdxWriter
 {
-    /// <summary>Writes <paramref name="tensor"/> to a file.</summary>
-    /// <param name="path">The file to create or overwrite.</param>
+    /// <summary>Writes <paramref name="tensor"/> to a file, atomically (see <see cref="IO.AtomicFile"/>).</summary>
+    /// <param name="path">The file to create or replace; an existing file is replaced whole or, on any failure, left as it was.</param>
     /// <param name="tensor">A tensor of uint8, int8, int16, int32, float32 or float64 with 1 to 255 dimensions.</param>
     /// <param name="gzip">Compress with gzip; null (default): compress when the path ends with <c>.gz</c>.</param>
     public static void Write(string path, Tensor tensor, bool? gzip = null)
     {
         ArgumentException.ThrowIfNullOrEmpty(path);
         bool compress = gzip ?? path.EndsWith(".gz", StringComparison.OrdinalIgnoreCase);
-        using var file = new FileStream(path, FileMode.Create, FileAccess.Write, FileShare.None);
-        Write(file, tensor, compress);
+        IO.AtomicFile.Write(path, file => Write(file, tensor, compress));
     }
 
     /// <summary>Writes <paramref name="tensor"/> to a stream (left open).</summary>

@@ -105,12 +105,37 @@ public sealed partial class Learner
         using TrainingSnapshot snapshot = TrainingSnapshot.Take(Model, hadOptimizer ? optimizer : null);
         LoopState loop = LoopState.Of(this);
         byte[] rng = Checkpoints.Checkpoint.SaveRng(this);
+
+        // Attached callbacks that take part in the finder (a user's, unless it opts out with RunsIn) get their
+        // checkpoint state back afterwards, through the same state code a checkpoint uses: the finder leaves
+        // every callback as it found it. (Callbacks without checkpoint state keep nothing a fit resumes from.)
+        var states = new List<(Callback Callback, byte[] State)>();
+        foreach (Callback cb in Callbacks)
+        {
+            if (cb.IsStateful && cb.RunsIn.Includes(RunKind.LrFind))
+            {
+                using var bytes = new MemoryStream();
+                using (var w = new BinaryWriter(bytes))
+                {
+                    Checkpoints.CallbackState.Save(cb, w);
+                }
+
+                states.Add((cb, bytes.ToArray()));
+            }
+        }
+
         try
         {
             RunFit(RunKind.LrFind, epochs, lr: null, cbs: new[] { finder });
         }
         finally
         {
+            foreach ((Callback cb, byte[] state) in states)
+            {
+                using var r = new BinaryReader(new MemoryStream(state));
+                Checkpoints.CallbackState.Load(cb, r, Device);
+            }
+
             loop.Restore(this);
             Checkpoints.Checkpoint.LoadRng(this, rng);
             snapshot.RestoreWeights(Model);

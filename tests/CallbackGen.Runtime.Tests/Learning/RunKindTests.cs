@@ -26,7 +26,8 @@ public sealed partial class RunKindTests(ITestOutputHelper output) : IDisposable
         var saveBest = new SaveModel(best, monitor: "valid_loss");
         var logger = new CsvLogger(csv, append: true);
         var progress = new Progress(output: progressOut);
-        Learner learn = task.Learner(modelSeed: 1, cbs: new Callback[] { saveLast, saveBest, logger, stop, recorder, progress });
+        var tally = new BatchTally(); // a user's callback: takes part in every kind of run, and has checkpoint state
+        Learner learn = task.Learner(modelSeed: 1, cbs: new Callback[] { saveLast, saveBest, logger, stop, recorder, progress, tally });
         learn.Output = new StringWriter();
         manual_seed(7);
         learn.Fit(3);
@@ -36,6 +37,8 @@ public sealed partial class RunKindTests(ITestOutputHelper output) : IDisposable
         string printed = progressOut.ToString();
         (int, long, PhaseStats?, PhaseStats?, double) loop = (learn.Epoch, learn.TrainIter, learn.TrainStats, learn.ValidStats, learn.PctTrain);
         int recorded = recorder.Losses.Count;
+
+        Assert.Equal((12, 12), (tally.Batches, tally.SeenInRuns)); // 3 epochs of 4 training batches before the finder
 
         LrFindResult r = learn.LrFind(numIt: 12);
 
@@ -47,13 +50,15 @@ public sealed partial class RunKindTests(ITestOutputHelper output) : IDisposable
         }
 
         Dictionary<string, byte[]> after = States(learn);
-        Assert.Equal(6, states.Count); // two SaveModels, CsvLogger, EarlyStopping, Recorder, the learner's AvgStatsCallback (empty between fits)
+        Assert.Equal(7, states.Count); // two SaveModels, CsvLogger, EarlyStopping, Recorder, BatchTally, the learner's AvgStatsCallback (empty between fits)
         Assert.Equal(states.Keys, after.Keys);
         foreach (var (key, bytes) in states)
         {
             Assert.True(bytes.AsSpan().SequenceEqual(after[key]), $"the state of '{key}' changed");
         }
 
+        Assert.Equal(12 + 12, tally.SeenInRuns); // it ran in the finder's 12 batches, and its checkpoint state was put back
+        Assert.Equal(12, tally.Batches);
         Assert.Equal(printed, progressOut.ToString());
         Assert.Equal(3, printed.Split('\n', StringSplitOptions.RemoveEmptyEntries).Length);
         Assert.Equal(recorded, recorder.Losses.Count);
@@ -158,6 +163,29 @@ public sealed partial class RunKindTests(ITestOutputHelper output) : IDisposable
         });
 
     public void Dispose() => Directory.Delete(dir, recursive: true);
+
+    private sealed partial class BatchTally : Callback
+    {
+        [Checkpointed]
+        private int batches;
+
+        [Transient]
+        private int seen;
+
+        public int Batches => batches;
+
+        public int SeenInRuns => seen;
+
+        [Callback]
+        private void AfterBatch()
+        {
+            if (Training)
+            {
+                batches++;
+                seen++;
+            }
+        }
+    }
 
     [Transient] // a test probe: observes one run, nothing to resume
     private sealed partial class KindSpy(RunKinds kinds) : Callback

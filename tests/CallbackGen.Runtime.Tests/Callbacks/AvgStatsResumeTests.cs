@@ -23,11 +23,14 @@ public sealed partial class AvgStatsResumeTests : IDisposable
         y = (x.sum(1, keepdim: true) + (0.1 * randn(new long[] { 80, 1 }, generator: g))).detach();
     }
 
-    // Stopped in the training phase (a checkpoint after batch 2 of epoch 1 of 5), and in the
-    // validation phase (the stop's final checkpoint sits after the epoch's last training batch).
+    // Stopped in the training phase (a checkpoint after batch 2 of epoch 1 of 5), in the validation
+    // phase (the stop's final checkpoint sits after the epoch's last training batch), and twice: the
+    // resumed fit stops again one batch later, so its checkpoint is written before any AfterEpoch of
+    // its own (the kill -9 soak found CsvLogger storing 0 rows there, and the CSV lost epoch 0).
     [Theory]
     [InlineData("training")]
     [InlineData("validation")]
+    [InlineData("training-twice")]
     public void A_fit_resumed_mid_epoch_reports_the_interrupted_epochs_row_as_the_uninterrupted_fit(string stopIn)
     {
         var rowsA = new List<EpochRecord>();
@@ -38,11 +41,19 @@ public sealed partial class AvgStatsResumeTests : IDisposable
         var rowsB = new List<EpochRecord>();
         Learner b = Create(modelSeed: 1);
         manual_seed(99);
-        b.Fit(Epochs, cbs: Callbacks("b", rowsB).Append(new StopAt(epoch: 1, training: stopIn == "training", batch: 2)));
+        bool training = stopIn != "validation";
+        b.Fit(Epochs, cbs: Callbacks("b", rowsB).Append(new StopAt(epoch: 1, training: training, batch: 2)));
         Assert.True(b.StopRequested);
         var saved = CallbackGen.Checkpoints.Checkpoint.Read(Path.Combine(dir, "b.ckpt"));
-        Assert.Equal((1, stopIn == "training" ? 3 : 5), (saved.StartEpoch, saved.NextBatch));
+        Assert.Equal((1, training ? 3 : 5), (saved.StartEpoch, saved.NextBatch));
         Assert.Contains("AvgStatsCallback", saved.CallbackKeys);
+        if (stopIn == "training-twice")
+        {
+            Learner again = Create(modelSeed: 3);
+            again.Fit(Epochs, resumeFrom: Path.Combine(dir, "b.ckpt"), cbs: Callbacks("b", new List<EpochRecord>()).Append(new StopAt(epoch: 1, training: true, batch: 3)));
+            var second = CallbackGen.Checkpoints.Checkpoint.Read(Path.Combine(dir, "b.ckpt"));
+            Assert.Equal((1, 4), (second.StartEpoch, second.NextBatch));
+        }
 
         // A fresh learner (other initial weights, another global seed) resumes and finishes.
         var rowsC = new List<EpochRecord>();

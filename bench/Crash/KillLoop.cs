@@ -286,12 +286,19 @@ public static class KillLoop
 
         // Every report the child wrote before it died has been read now (the streams ended). It died
         // inside an atomic write when that write's temporary file is still there.
+        // (Other atomic writes, as CsvLogger's rewrite of its file on a resume, go by the last report.)
         string[] left = exit != 0 ? Temporaries(dir).Where(t => !stale.Contains(t)).ToArray() : Array.Empty<string>();
-        Phase landed = left.Any(t => Path.GetFileName(t).StartsWith("." + CrashTask.CheckpointName + ".", StringComparison.Ordinal)) ? Phase.CheckpointWrite
-            : left.Length > 0 ? Phase.FinalState
+        Phase landed = left.Any(t => IsTemporaryOf(t, CrashTask.CheckpointName)) ? Phase.CheckpointWrite
+            : left.Any(t => FinalFiles.Any(f => IsTemporaryOf(t, f))) ? Phase.FinalState
             : state.LastPhase;
         return new ChildRun(exit, state.SinceReady, state.KilledAt, landed, state.BatchesDone);
     }
+
+    private static readonly string[] FinalFiles = { CrashTask.FinalName, CrashTask.OptimizerName, CrashTask.HistoryName };
+
+    /// <summary>True when <paramref name="temporary"/> is the temporary file of an atomic write of <paramref name="name"/>.</summary>
+    private static bool IsTemporaryOf(string temporary, string name) =>
+        Path.GetFileName(temporary).StartsWith("." + name + ".", StringComparison.Ordinal);
 
     /// <summary>The temporary files of atomic writes in <paramref name="dir"/> (AtomicFile names them <c>.NAME.PID-XXXXXXXX.tmp</c>).</summary>
     private static IEnumerable<string> Temporaries(string dir) =>
@@ -425,7 +432,7 @@ public static class KillLoop
             if (AtTemporaryFile)
             {
                 // A checkpoint write is milliseconds long: poll its folder for a new temporary file; give up after 250 ms.
-                while (clock.ElapsedMilliseconds < 250 && !Temporaries(dir).Any(t => !stale.Contains(t)))
+                while (clock.ElapsedMilliseconds < 250 && !Temporaries(dir).Any(t => !stale.Contains(t) && IsTemporaryOf(t, CrashTask.CheckpointName)))
                 {
                     Thread.SpinWait(20);
                 }

@@ -7,7 +7,6 @@ using CallbackGen.Analyzers;
 using Microsoft.CodeAnalysis;
 using Microsoft.CodeAnalysis.CodeActions;
 using Microsoft.CodeAnalysis.CodeFixes;
-using Microsoft.CodeAnalysis.CSharp.Syntax;
 using Microsoft.CodeAnalysis.Rename;
 
 namespace CallbackGen.CodeFixes
@@ -38,9 +37,8 @@ namespace CallbackGen.CodeFixes
                 Document? document = fixAllContext.Solution.GetDocument(tree);
                 SyntaxNode? root = document is null ? null : await document.GetSyntaxRootAsync(fixAllContext.CancellationToken).ConfigureAwait(false);
                 SemanticModel? model = document is null ? null : await document.GetSemanticModelAsync(fixAllContext.CancellationToken).ConfigureAwait(false);
-                MethodDeclarationSyntax? method = root?.FindToken(diagnostic.Location.SourceSpan.Start).Parent?
-                    .AncestorsAndSelf().OfType<MethodDeclarationSyntax>().FirstOrDefault();
-                if (document is null || method is null || model?.GetDeclaredSymbol(method, fixAllContext.CancellationToken) is not IMethodSymbol symbol
+                if (document is null || root is null || model is null
+                    || HandlerRename.HandlerAt(root, model, diagnostic, fixAllContext.CancellationToken) is not { } symbol
                     || DocumentationCommentId.CreateDeclarationId(symbol) is not { } id)
                 {
                     continue;
@@ -73,7 +71,7 @@ namespace CallbackGen.CodeFixes
                 }
 
                 // As the single fix: never rename onto an existing parameterless method (CBG0005's case).
-                if (symbol.ContainingType.GetMembers(newName).Any(m => m is not IMethodSymbol other || other.Parameters.Length == 0))
+                if (HandlerRename.NameIsTaken(symbol, newName))
                 {
                     continue;
                 }

@@ -1,12 +1,10 @@
 using System.Collections.Immutable;
 using System.Composition;
-using System.Linq;
 using System.Threading.Tasks;
 using CallbackGen.Analyzers;
 using Microsoft.CodeAnalysis;
 using Microsoft.CodeAnalysis.CodeActions;
 using Microsoft.CodeAnalysis.CodeFixes;
-using Microsoft.CodeAnalysis.CSharp.Syntax;
 using Microsoft.CodeAnalysis.Rename;
 
 namespace CallbackGen.CodeFixes
@@ -48,16 +46,8 @@ namespace CallbackGen.CodeFixes
                     continue;
                 }
 
-                MethodDeclarationSyntax? method = root.FindToken(diagnostic.Location.SourceSpan.Start).Parent?
-                    .AncestorsAndSelf().OfType<MethodDeclarationSyntax>().FirstOrDefault();
-                if (method is null || model.GetDeclaredSymbol(method, context.CancellationToken) is not IMethodSymbol symbol)
-                {
-                    continue;
-                }
-
                 // Renaming onto an existing parameterless method would not compile: that is CBG0005's case, fixed by hand.
-                bool taken = symbol.ContainingType.GetMembers(eventName).Any(m => m is not IMethodSymbol other || other.Parameters.Length == 0);
-                if (taken)
+                if (HandlerRename.HandlerAt(root, model, diagnostic, context.CancellationToken) is not { } symbol || HandlerRename.NameIsTaken(symbol, eventName))
                 {
                     continue;
                 }

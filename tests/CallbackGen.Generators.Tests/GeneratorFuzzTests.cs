@@ -7,14 +7,21 @@ namespace CallbackGen.Generators.Tests;
 
 /// <summary>
 /// The generator never throws, whatever half-typed code it is given: every prefix of sample
-/// sources cut at a token boundary, and thousands of random token deletions (fixed seed).
+/// sources cut at a token boundary, every single-token deletion of a corpus that reaches every
+/// branch of the parser, and random multi-token deletions of the built-in callbacks (fixed seed).
 /// An exception would show as <c>GeneratorRunResult.Exception</c> and a CS8785 warning.
 /// </summary>
+/// <remarks>
+/// Until issue 19 the deletions were 2,000 random ones; the 166 single deletions and 500 random ones
+/// cover the same lines and branches of the generator (measured with the code-coverage collector)
+/// with 40% fewer runs. Random token edits of every kind also reach the generator through the
+/// analyzers' fuzz test (CallbackGen.Analyzers.Tests).
+/// </remarks>
 [Trait("Category", "Slow")]
 public class GeneratorFuzzTests(ITestOutputHelper log)
 {
     private const int Seed = 20_261_129;
-    private const int RandomDeletionCases = 2_000;
+    private const int RandomDeletionCases = 500;
 
     // Short sources whose every prefix is tried: small built-in callbacks, the built-in
     // annealers and a corpus of our own that reaches every branch of the parser.
@@ -82,6 +89,14 @@ public class GeneratorFuzzTests(ITestOutputHelper log)
             }
         }
 
+        // Every token of our corpus deleted on its own: each attribute argument, modifier, name,
+        // parameter and brace the parser reads goes missing once.
+        SyntaxToken[] own = Tokens(OwnCorpus);
+        for (int k = 0; k < own.Length; k++)
+        {
+            runner.Check(string.Concat(own.Where((_, i) => i != k).Select(t => t.ToFullString())), $"own corpus without token {k} '{own[k].Text}'");
+        }
+
         var random = new Random(Seed);
         var tokensOf = deletionSources.Select(f => Tokens(f.Text)).ToArray();
         for (int i = 0; i < RandomDeletionCases; i++)
@@ -93,11 +108,11 @@ public class GeneratorFuzzTests(ITestOutputHelper log)
             runner.Check(mutated, $"{deletionSources[file].Path} without tokens {string.Join(",", deleted.Order())}");
         }
 
-        log.WriteLine($"{prefixes} prefixes and {RandomDeletionCases} random deletions; {runner.Outputs} runs produced generated files.");
+        log.WriteLine($"{prefixes} prefixes, {own.Length} single deletions and {RandomDeletionCases} random deletions (seed {Seed}); {runner.Outputs} runs produced generated files.");
         Assert.True(prefixes > 1_000, $"only {prefixes} prefixes");
 
         // The cases reach the generator's work, not only its early exits.
-        Assert.True(runner.Outputs > RandomDeletionCases / 2, $"only {runner.Outputs} runs produced output");
+        Assert.True(runner.Outputs > (own.Length + RandomDeletionCases) / 2, $"only {runner.Outputs} runs produced output");
     }
 
     private static SyntaxToken[] Tokens(string text) =>

@@ -17,6 +17,7 @@ namespace CallbackGen.Analyzers.Tests.Fuzzing;
 /// </remarks>
 public sealed class TokenMutator
 {
+    private readonly SyntaxNode root;
     private readonly Variant whole;
     private readonly Variant skeleton;
 
@@ -25,7 +26,7 @@ public sealed class TokenMutator
     {
         Path = path;
         Text = text;
-        SyntaxNode root = CSharpSyntaxTree.ParseText(text, options).GetRoot();
+        root = CSharpSyntaxTree.ParseText(text, options).GetRoot();
         whole = new Variant(root);
         skeleton = new Variant(new BodyEmptier().Visit(root));
     }
@@ -35,6 +36,16 @@ public sealed class TokenMutator
 
     /// <summary>The unmutated text.</summary>
     public string Text { get; }
+
+    /// <summary>
+    /// The whole text once without each of its attribute lists, in order: the edit that leaves valid
+    /// declarations without their [Callback], [Checkpointed] or [Transient] (the write of an unmarked
+    /// field in a handler body, an event-named method no longer attributed), which random token
+    /// edits rarely make.
+    /// </summary>
+    public IEnumerable<string> WithoutEachAttributeList() =>
+        root.DescendantNodes().OfType<AttributeListSyntax>()
+            .Select(list => root.RemoveNode(list, SyntaxRemoveOptions.KeepExteriorTrivia)!.ToFullString());
 
     /// <summary>The text (or its skeleton) with one to four random token edits.</summary>
     public string Mutate(Random random)

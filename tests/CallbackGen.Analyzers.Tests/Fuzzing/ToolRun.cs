@@ -73,14 +73,25 @@ public sealed class ToolRun
     /// <paramref name="generators"/> and <paramref name="analyzers"/> replace CallbackGen's own (to test this class).
     /// </summary>
     public static ToolRun Build(IEnumerable<SyntaxTree> trees, IEnumerable<MetadataReference> references, CSharpParseOptions options, string assemblyName = "UserAssembly", OutputKind outputKind = OutputKind.DynamicallyLinkedLibrary, bool concurrent = true,
+        ImmutableArray<ISourceGenerator>? generators = null, ImmutableArray<DiagnosticAnalyzer>? analyzers = null) =>
+        Build(Template(references, options, assemblyName, outputKind, concurrent).AddSyntaxTrees(trees), options, concurrent, generators, analyzers);
+
+    /// <summary>
+    /// An empty compilation (the implicit usings only) to add sources to: compilations made from one
+    /// template share its bound references, so many small runs cost little more than one large one.
+    /// </summary>
+    public static CSharpCompilation Template(IEnumerable<MetadataReference> references, CSharpParseOptions options, string assemblyName = "UserAssembly", OutputKind outputKind = OutputKind.DynamicallyLinkedLibrary, bool concurrent = true) =>
+        CSharpCompilation.Create(
+            assemblyName,
+            new[] { BuildInputs.ImplicitUsings(options) },
+            references,
+            BuildInputs.CompilationOptions.WithOutputKind(outputKind).WithConcurrentBuild(concurrent));
+
+    /// <summary>As the other overload, on a compilation that holds its sources (made from a <see cref="Template"/>).</summary>
+    public static ToolRun Build(CSharpCompilation input, CSharpParseOptions options, bool concurrent = true,
         ImmutableArray<ISourceGenerator>? generators = null, ImmutableArray<DiagnosticAnalyzer>? analyzers = null)
     {
         var clock = System.Diagnostics.Stopwatch.StartNew();
-        var input = CSharpCompilation.Create(
-            assemblyName,
-            trees.Prepend(BuildInputs.ImplicitUsings(options)),
-            references,
-            BuildInputs.CompilationOptions.WithOutputKind(outputKind).WithConcurrentBuild(concurrent));
 
         GeneratorDriver driver = CSharpGeneratorDriver.Create(generators ?? Generators, parseOptions: options)
             .RunGeneratorsAndUpdateCompilation(input, out Compilation output, out ImmutableArray<Diagnostic> generatorDiagnostics);

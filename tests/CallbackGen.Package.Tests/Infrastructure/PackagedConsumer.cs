@@ -120,17 +120,20 @@ public sealed class PackagedConsumer : IDisposable
 
     private CommandResult Pack()
     {
-        // A per-run prerelease version, and build outputs under the temporary folder: the pack
-        // neither reuses nor disturbs the repository's own bin/ and obj/ folders.
+        // A per-run prerelease version, packed from the outputs that the build before the tests left
+        // (this project's reference to Runtime builds the runtime, the generator, the analyzers and the
+        // code fixes first, in this configuration): building them all again in Release was most of
+        // this assembly's time. The pack writes only under the temporary folder (the nuspec too),
+        // never into the repository's bin/ and obj/ folders.
         string suffix = "test." + Path.GetFileName(Root)["callbackgen-package-".Length..];
         return DotNet.Run(
             RepositoryRoot,
             NoEnvironment,
             [
                 "pack", Path.Combine(RepositoryRoot, "Runtime", "CallbackGen.csproj"),
-                "-c", "Release", "-o", Feed,
+                "--no-build", "-p:BuildProjectReferences=false", "-c", BuildConfiguration, "-o", Feed,
                 "-p:VersionSuffix=" + suffix,
-                "-p:ArtifactsPath=" + Path.Combine(Root, "artifacts") + Path.DirectorySeparatorChar,
+                "-p:NuspecOutputPath=" + Path.Combine(Root, "nuspec") + Path.DirectorySeparatorChar,
                 .. DotNet.NoServers,
             ]);
     }
@@ -172,7 +175,9 @@ public sealed class PackagedConsumer : IDisposable
             File.Copy(source, Path.Combine(ConsumerDirectory, Path.GetFileName(source)));
         }
 
-        CommandResult result = DotNet.Run(ConsumerDirectory, ConsumerEnvironment, ["build", "-c", "Release", .. DotNet.NoServers]);
+        // Hard links instead of copies of TorchSharp's and libtorch's files (1.1 GB) from the machine's
+        // package cache: the libstdc++ fix replaces its file by a rename, so the cache is never written.
+        CommandResult result = DotNet.Run(ConsumerDirectory, ConsumerEnvironment, ["build", "-c", "Release", "-p:CreateHardLinksForCopyLocalIfPossible=true", .. DotNet.NoServers]);
 
         // Read before the consumer first runs, so the run-time fallback cannot be what fixed it.
         string library = Path.Combine(ConsumerOutput, "runtimes", "linux-x64", "native", ElfVersionPatcher.TorchSharpNativeLibrary);
@@ -207,6 +212,12 @@ public sealed class PackagedConsumer : IDisposable
     }
 
     private static readonly Dictionary<string, string?> NoEnvironment = new();
+
+    // The configuration this test assembly and, with it, the runtime were built in (recorded by the project file).
+    private static string BuildConfiguration { get; } = typeof(PackagedConsumer).Assembly
+        .GetCustomAttributes(typeof(System.Reflection.AssemblyMetadataAttribute), inherit: false)
+        .Cast<System.Reflection.AssemblyMetadataAttribute>()
+        .Single(a => a.Key == "Configuration").Value!;
 
     private Dictionary<string, string?> ConsumerEnvironment => new() { ["NUGET_PACKAGES"] = ConsumerPackages };
 

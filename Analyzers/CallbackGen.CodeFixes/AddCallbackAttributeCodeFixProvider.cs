@@ -1,4 +1,3 @@
-using System.Collections.Generic;
 using System.Collections.Immutable;
 using System.Composition;
 using CallbackGen.Analyzers;
@@ -18,15 +17,6 @@ namespace CallbackGen.CodeFixes
         /// <inheritdoc/>
         protected override ImmutableArray<(string Title, string EquivalenceKey)> Actions { get; } =
             ImmutableArray.Create(("Add [Callback]", "CallbackGen.AddCallbackAttribute"));
-
-        /// <inheritdoc/>
-        protected override IEnumerable<MethodDeclarationSyntax> Targets(SyntaxNode root, Diagnostic diagnostic)
-        {
-            if (Enclosing<MethodDeclarationSyntax>(root, diagnostic) is { } method)
-            {
-                yield return method;
-            }
-        }
 
         /// <inheritdoc/>
         protected override MethodDeclarationSyntax Rewrite(MethodDeclarationSyntax original, MethodDeclarationSyntax current, DeclarationFix fix) =>

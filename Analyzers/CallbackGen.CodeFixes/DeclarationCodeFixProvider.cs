@@ -67,8 +67,17 @@ namespace CallbackGen.CodeFixes
             }
         }
 
-        /// <summary>The declarations <paramref name="diagnostic"/> asks to change; none when this fix does not apply to it.</summary>
-        protected abstract IEnumerable<TDeclaration> Targets(SyntaxNode root, Diagnostic diagnostic);
+        /// <summary>
+        /// The declarations <paramref name="diagnostic"/> asks to change; none when this fix does not
+        /// apply to it. By default the innermost <typeparamref name="TDeclaration"/> around the diagnostic.
+        /// </summary>
+        protected virtual IEnumerable<TDeclaration> Targets(SyntaxNode root, Diagnostic diagnostic)
+        {
+            if (Enclosing<TDeclaration>(root, diagnostic) is { } declaration)
+            {
+                yield return declaration;
+            }
+        }
 
         /// <summary>
         /// <paramref name="current"/> (the declaration with any nested edits already made) changed;

@@ -1,4 +1,3 @@
-using System.Collections.Generic;
 using System.Collections.Immutable;
 using System.Composition;
 using System.Linq;
@@ -23,15 +22,6 @@ namespace CallbackGen.CodeFixes
         /// <inheritdoc/>
         protected override ImmutableArray<(string Title, string EquivalenceKey)> Actions { get; } =
             ImmutableArray.Create(("Remove 'override' and add [Callback]", "CallbackGen.OverrideToCallback"));
-
-        /// <inheritdoc/>
-        protected override IEnumerable<MethodDeclarationSyntax> Targets(SyntaxNode root, Diagnostic diagnostic)
-        {
-            if (Enclosing<MethodDeclarationSyntax>(root, diagnostic) is { } method)
-            {
-                yield return method;
-            }
-        }
 
         /// <inheritdoc/>
         protected override MethodDeclarationSyntax Rewrite(MethodDeclarationSyntax original, MethodDeclarationSyntax current, DeclarationFix fix)

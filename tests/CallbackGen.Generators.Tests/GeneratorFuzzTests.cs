@@ -1,21 +1,24 @@
 using CallbackGen.Generators.Tests.Infrastructure;
 using Microsoft.CodeAnalysis;
 using Microsoft.CodeAnalysis.CSharp;
+using Microsoft.CodeAnalysis.CSharp.Syntax;
 using Xunit.Abstractions;
 
 namespace CallbackGen.Generators.Tests;
 
 /// <summary>
 /// The generator never throws, whatever half-typed code it is given: every prefix of sample
-/// sources cut at a token boundary, every single-token deletion of a corpus that reaches every
-/// branch of the parser, and random multi-token deletions of the built-in callbacks (fixed seed).
-/// An exception would show as <c>GeneratorRunResult.Exception</c> and a CS8785 warning.
+/// sources cut at a token boundary outside member bodies, every single-token deletion of a corpus
+/// that reaches every branch of the parser, and random multi-token deletions of the built-in
+/// callbacks (fixed seed). An exception would show as <c>GeneratorRunResult.Exception</c> and a
+/// CS8785 warning.
 /// </summary>
 /// <remarks>
-/// Until issue 19 the deletions were 2,000 random ones; the 166 single deletions and 500 random ones
-/// cover the same lines and branches of the generator (measured with the code-coverage collector)
-/// with 40% fewer runs. Random token edits of every kind also reach the generator through the
-/// analyzers' fuzz test (CallbackGen.Analyzers.Tests).
+/// Until issue 19 every prefix was tried, inside bodies too, with 2,000 random deletions. On the same
+/// code, measured with the code-coverage collector, these inputs cover the same lines and branches
+/// of the generator (891 of 1,332 lines, 480 of 843 branches) in about 60% of the time. Random token
+/// edits of every kind also reach the generator through the analyzers' fuzz test
+/// (CallbackGen.Analyzers.Tests).
 /// </remarks>
 [Trait("Category", "Slow")]
 public class GeneratorFuzzTests(ITestOutputHelper log)
@@ -23,7 +26,7 @@ public class GeneratorFuzzTests(ITestOutputHelper log)
     private const int Seed = 20_261_129;
     private const int RandomDeletionCases = 500;
 
-    // Short sources whose every prefix is tried: small built-in callbacks, the built-in
+    // Short sources whose prefixes are tried: small built-in callbacks, the built-in
     // annealers and a corpus of our own that reaches every branch of the parser.
     private static readonly string[] PrefixFiles =
     {
@@ -66,7 +69,7 @@ public class GeneratorFuzzTests(ITestOutputHelper log)
         """;
 
     [Fact]
-    public void Every_prefix_and_random_token_deletions_run_without_a_generator_exception()
+    public void Prefixes_and_single_and_random_token_deletions_run_without_a_generator_exception()
     {
         var sources = new List<(string Name, string Text)>();
         sources.AddRange(PrefixFiles.Select(f => (f, File.ReadAllText(Path.Combine(RepositoryFiles.Root, f)))));
@@ -82,7 +85,7 @@ public class GeneratorFuzzTests(ITestOutputHelper log)
         int prefixes = 0;
         foreach (var (name, text) in sources)
         {
-            foreach (SyntaxToken token in Tokens(text))
+            foreach (SyntaxToken token in Tokens(text).Where(t => !InsideABody(t)))
             {
                 runner.Check(text[..token.FullSpan.End], $"{name}, prefix to {token.FullSpan.End}");
                 prefixes++;
@@ -109,11 +112,18 @@ public class GeneratorFuzzTests(ITestOutputHelper log)
         }
 
         log.WriteLine($"{prefixes} prefixes, {own.Length} single deletions and {RandomDeletionCases} random deletions (seed {Seed}); {runner.Outputs} runs produced generated files.");
-        Assert.True(prefixes > 1_000, $"only {prefixes} prefixes");
+        Assert.True(prefixes > 500, $"only {prefixes} prefixes");
 
         // The cases reach the generator's work, not only its early exits.
         Assert.True(runner.Outputs > (own.Length + RandomDeletionCases) / 2, $"only {runner.Outputs} runs produced output");
     }
+
+    // A token inside a member's body, neither its first nor its last: the generator reads no bodies, and
+    // every cut between a body's braces leaves the same declarations (an open body, open types).
+    private static bool InsideABody(SyntaxToken token) =>
+        token.Parent?.AncestorsAndSelf().FirstOrDefault(n => n is BlockSyntax or ArrowExpressionClauseSyntax) is { } body
+        && body.Parent is MemberDeclarationSyntax or AccessorDeclarationSyntax
+        && token != body.GetFirstToken() && token != body.GetLastToken();
 
     private static SyntaxToken[] Tokens(string text) =>
         CSharpSyntaxTree.ParseText(text, GeneratorHarness.ParseOptions).GetRoot().DescendantTokens(descendIntoTrivia: false).ToArray();

@@ -1,5 +1,4 @@
 using System.Runtime.ExceptionServices;
-using static TorchSharp.torch;
 
 namespace CallbackGen.Data;
 
@@ -14,21 +13,22 @@ namespace CallbackGen.Data;
 /// it if needed: the order, and so the batches, are those of the single-threaded loader.
 /// </para>
 /// <para>
-/// TorchSharp's dispose scopes belong to a thread. A worker builds a batch inside its own scope (so the
-/// per-sample tensors die there) and detaches the batch tensors from it; the consumer adopts them into
-/// its own current scope (<see cref="Adopt"/>). Batches built but never taken are disposed by
-/// <see cref="Dispose"/>, which also stops and joins every worker: no thread or tensor outlives the epoch.
+/// A batch is whatever the builder makes: managed arrays (for datasets that read without libtorch, so the
+/// workers never call it), or tensors that belong to no dispose scope. Batches built but never taken are
+/// freed by <see cref="Dispose"/>, which also stops and joins every worker: no thread or tensor outlives the epoch.
 /// </para>
 /// </remarks>
-internal sealed class BatchPrefetcher : IDisposable
+internal sealed class BatchPrefetcher<T> : IDisposable
+    where T : notnull
 {
-    private readonly Func<int, Batch> build;
+    private readonly Func<int, T> build;
+    private readonly Action<T> release;
     private readonly int count;
     private readonly Thread[] threads;
     private readonly SemaphoreSlim space;
     private readonly CancellationTokenSource stop = new();
     private readonly object gate = new();
-    private readonly Dictionary<int, Batch> ready = [];
+    private readonly Dictionary<int, T> ready = [];
     private readonly Dictionary<int, ExceptionDispatchInfo> failed = [];
     private int claimed;
     private bool disposed;
@@ -37,12 +37,14 @@ internal sealed class BatchPrefetcher : IDisposable
     /// <param name="first">The first batch to build (batches before it are not built).</param>
     /// <param name="workers">Background threads.</param>
     /// <param name="capacity">Batches built ahead of the consumer, at most.</param>
-    /// <param name="build">Builds batch b on the calling thread; its tensors must belong to no dispose scope.</param>
+    /// <param name="build">Builds batch b on the calling thread; tensors in it must belong to no dispose scope.</param>
+    /// <param name="release">Frees a batch built and never taken.</param>
     /// <param name="started">Told about each thread started (tests check that they end).</param>
-    public BatchPrefetcher(int count, int first, int workers, int capacity, Func<int, Batch> build, Action<Thread>? started = null)
+    public BatchPrefetcher(int count, int first, int workers, int capacity, Func<int, T> build, Action<T> release, Action<Thread>? started = null)
     {
         this.count = count;
         this.build = build;
+        this.release = release;
         claimed = first - 1;
         space = new SemaphoreSlim(capacity, capacity);
         threads = new Thread[Math.Max(1, Math.Min(workers, count - first))];
@@ -58,9 +60,9 @@ internal sealed class BatchPrefetcher : IDisposable
     /// Takes batch <paramref name="b"/> (each once, in increasing order), waiting until it is built; a
     /// worker's exception for it is rethrown here with its original stack.
     /// </summary>
-    public Batch Take(int b)
+    public T Take(int b)
     {
-        Batch batch;
+        T batch;
         lock (gate)
         {
             while (!ready.ContainsKey(b) && !failed.ContainsKey(b))
@@ -73,20 +75,11 @@ internal sealed class BatchPrefetcher : IDisposable
                 error.Throw();
             }
 
-            ready.Remove(b, out batch);
+            ready.Remove(b, out batch!);
         }
 
         space.Release();
         return batch;
-    }
-
-    /// <summary>Re-creates a worker's batch tensors in the calling thread's current dispose scope.</summary>
-    public static Batch Adopt(Batch handed)
-    {
-        // detach() makes a new handle to the same storage, registered in this thread's scope; the worker's handle goes.
-        using Tensor x = handed.X;
-        using Tensor y = handed.Y;
-        return new Batch(x.detach(), ReferenceEquals(x, y) ? x.detach() : y.detach());
     }
 
     /// <summary>Stops the workers, waits for them to end, and releases batches nobody took.</summary>
@@ -104,20 +97,14 @@ internal sealed class BatchPrefetcher : IDisposable
             thread.Join();
         }
 
-        foreach (Batch batch in ready.Values)
+        foreach (T batch in ready.Values)
         {
-            Release(batch);
+            release(batch);
         }
 
         ready.Clear();
         space.Dispose();
         stop.Dispose();
-    }
-
-    private static void Release(Batch batch)
-    {
-        batch.X.Dispose();
-        batch.Y.Dispose();
     }
 
     private void Work()
@@ -133,7 +120,7 @@ internal sealed class BatchPrefetcher : IDisposable
                     return;
                 }
 
-                Batch batch;
+                T batch;
                 try
                 {
                     batch = build(b);
@@ -154,7 +141,7 @@ internal sealed class BatchPrefetcher : IDisposable
                 {
                     if (stop.IsCancellationRequested)
                     {
-                        Release(batch);
+                        release(batch);
                         return;
                     }
 

@@ -369,10 +369,26 @@ public class DataLoader : IEnumerable<Batch>, IDisposable
                 yield break;
             }
 
-            using var prefetcher = new BatchPrefetcher(count, first: firstBatch, workers, capacity: 2 * workers, b => BuildOnWorker(indices, b, batchSize), Track);
+            // A dataset that reads into managed arrays with the default collation: the loader threads never call
+            // libtorch (see IHostBatchDataset); the batch tensors are made here, on the training thread.
+            if (dataset is IHostBatchDataset host && ReferenceEquals(collate.Method, StackMethod))
+            {
+                using var hostPrefetcher = new BatchPrefetcher<HostBatch>(
+                    count, first: firstBatch, workers, capacity: 2 * workers, b => ReadHost(host, indices, b, batchSize), static _ => { }, Track);
+                for (int b = firstBatch; b < count; b++)
+                {
+                    HostBatch h = hostPrefetcher.Take(b);
+                    yield return ToDevice(new Batch(tensor(h.X, h.XShape), tensor(h.Y, [h.Y.LongLength])));
+                }
+
+                yield break;
+            }
+
+            using var prefetcher = new BatchPrefetcher<Batch>(
+                count, first: firstBatch, workers, capacity: 2 * workers, b => BuildOnWorker(indices, b, batchSize), Release, Track);
             for (int b = firstBatch; b < count; b++)
             {
-                yield return ToDevice(BatchPrefetcher.Adopt(prefetcher.Take(b)));
+                yield return ToDevice(Adopt(prefetcher.Take(b)));
             }
         }
 
@@ -388,6 +404,37 @@ public class DataLoader : IEnumerable<Batch>, IDisposable
             {
                 started.Add(thread);
             }
+        }
+
+        private static readonly System.Reflection.MethodInfo StackMethod = ((Func<IReadOnlyList<Sample>, Batch>)Collate.Stack).Method;
+
+        // Batch b's samples read into managed arrays (on a loader thread: no libtorch call).
+        private HostBatch ReadHost(IHostBatchDataset host, long[]? indices, int b, int batchSize)
+        {
+            long start = (long)b * batchSize;
+            int len = (int)Math.Min(batchSize, dataset.Count - start);
+            long[] batchIndices = new long[len];
+            for (int i = 0; i < len; i++)
+            {
+                batchIndices[i] = indices is null ? start + i : indices[start + i];
+            }
+
+            return host.ReadBatch(batchIndices, b);
+        }
+
+        // Re-creates a worker's batch tensors in the calling thread's current dispose scope.
+        private static Batch Adopt(Batch handed)
+        {
+            // detach() makes a new handle to the same storage, registered in this thread's scope; the worker's handle goes.
+            using Tensor x = handed.X;
+            using Tensor y = handed.Y;
+            return new Batch(x.detach(), ReferenceEquals(x, y) ? x.detach() : y.detach());
+        }
+
+        private static void Release(Batch batch)
+        {
+            batch.X.Dispose();
+            batch.Y.Dispose();
         }
 
         private Batch ToDevice(Batch batch) => device is null ? batch : new Batch(batch.X.to(device), batch.Y.to(device));

@@ -28,7 +28,7 @@ namespace CallbackGen.Data;
 /// var cats = new ImageFolderDataset("data/pets/train", new ImageOptions { Size = (64, 64) });
 /// Console.WriteLine($"{cats.Count} images of {string.Join(", ", cats.ClassNames)}");
 /// </code></example>
-public sealed class ImageFolderDataset : IDataset<Sample>
+public sealed class ImageFolderDataset : IDataset<Sample>, IHostBatchDataset
 {
     private readonly Store store;
     private readonly int[] ids;
@@ -133,6 +133,36 @@ public sealed class ImageFolderDataset : IDataset<Sample>
 
             return new Sample(tensor(values, [Channels, Height, Width]), tensor(store.Labels[id]));
         }
+    }
+
+    /// <inheritdoc/>
+    HostBatch IHostBatchDataset.ReadBatch(ReadOnlySpan<long> indices, int batch)
+    {
+        int per = Channels * Height * Width;
+        float[] x = new float[indices.Length * per];
+        long[] y = new long[indices.Length];
+        for (int k = 0; k < indices.Length; k++)
+        {
+            long index = indices[k];
+            try
+            {
+                int id = ids[Check(index)];
+                byte[] pixels = store.Pixels(id);
+                Span<float> row = x.AsSpan(k * per, per);
+                for (int i = 0; i < per; i++)
+                {
+                    row[i] = pixels[i] / 255f;
+                }
+
+                y[k] = store.Labels[id];
+            }
+            catch (Exception ex)
+            {
+                throw new DataLoaderException(index, batch, ex);
+            }
+        }
+
+        return new HostBatch(x, [indices.Length, Channels, Height, Width], y);
     }
 
     /// <summary>

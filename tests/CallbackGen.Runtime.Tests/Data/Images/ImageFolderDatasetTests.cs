@@ -78,6 +78,56 @@ public class ImageFolderDatasetTests
         Assert.Equal(expected.Concat(expected).Concat(expected), rgb[0].X.data<float>().ToArray());
     }
 
+    [Theory]
+    [InlineData(1)]
+    [InlineData(2)]
+    public void Loader_threads_read_the_single_threaded_loaders_batches_and_a_bad_image_names_its_sample(int workers)
+    {
+        // Loader threads read image batches into managed arrays (no libtorch call off the training thread).
+        using var dir = new TempDirectory();
+        for (int i = 0; i < 10; i++)
+        {
+            int k = i;
+            TestImages.Png(Path.Combine(dir.Path, k % 2 == 0 ? "a" : "b", $"{k}.png"), 3, 4, (r, c) => (byte)((k * 20) + (r * 4) + c));
+        }
+
+        var ds = new ImageFolderDataset(dir.Path, Grey with { CacheDecoded = false });
+        List<(float[] X, long[] Shape, long[] Y, ScalarType YType)> Read(int w)
+        {
+            using DataLoader dl = DataLoader.FromDataset(ds, 4, new RandomSampler(ds.Count, new Generator(5)), w);
+            var batches = new List<(float[], long[], long[], ScalarType)>();
+            foreach (Batch b in dl)
+            {
+                using (b.X)
+                using (b.Y)
+                {
+                    batches.Add((b.X.data<float>().ToArray(), b.X.shape, b.Y.data<long>().ToArray(), b.Y.dtype));
+                }
+            }
+
+            return batches;
+        }
+
+        var single = Read(0);
+        var threaded = Read(workers);
+        Assert.Equal(3, single.Count);
+        Assert.Equal(single.Count, threaded.Count);
+        for (int i = 0; i < single.Count; i++)
+        {
+            Assert.Equal(single[i].X, threaded[i].X);
+            Assert.Equal(single[i].Shape, threaded[i].Shape);
+            Assert.Equal(single[i].Y, threaded[i].Y);
+            Assert.Equal((ScalarType.Int64, ScalarType.Int64), (single[i].YType, threaded[i].YType));
+        }
+
+        long bad = 7;
+        string badFile = ds.PathOf(bad);
+        File.WriteAllBytes(badFile, File.ReadAllBytes(badFile)[..40]);
+        var ex = Assert.Throws<DataLoaderException>(() => Read(workers));
+        Assert.Equal(bad, ex.SampleIndex);
+        Assert.Contains(badFile, ex.Message + ex.InnerException?.Message, StringComparison.Ordinal);
+    }
+
     [Fact]
     public void A_one_pixel_image_is_scaled_to_the_requested_size()
     {

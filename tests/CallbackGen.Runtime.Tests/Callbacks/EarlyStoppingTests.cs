@@ -55,23 +55,12 @@ public sealed partial class EarlyStoppingTests : IDisposable
         {
             if (Epoch == epoch)
             {
-                (Weights, Optimizer) = (TinyTask.Weights(Learn), OptimizerBytes(Opt));
+                (Weights, Optimizer) = (TinyTask.Weights(Learn), TinyTask.OptimizerBytes(Opt));
             }
         }
     }
 
     private static long Live => DisposeScopeManager.Statistics.TensorStatistics.ThreadTotalLiveCount;
-
-    private static byte[] OptimizerBytes(Optimizer opt)
-    {
-        using var stream = new MemoryStream();
-        using (var writer = new BinaryWriter(stream))
-        {
-            opt.SaveState(writer);
-        }
-
-        return stream.ToArray();
-    }
 
     [Fact]
     public void Restoring_the_best_weights_also_restores_the_optimiser_state_of_that_epoch()
@@ -86,7 +75,7 @@ public sealed partial class EarlyStoppingTests : IDisposable
 
         Assert.Equal(3, stop.StoppedEpoch);
         Assert.NotEqual(best.Optimizer, last.Optimizer); // Adam's moments and step count moved on after the best epoch
-        Assert.Equal(best.Optimizer, OptimizerBytes(learn.Opt));
+        Assert.Equal(best.Optimizer, TinyTask.OptimizerBytes(learn.Opt));
         TinyTask.AssertBitIdentical(best.Weights!, TinyTask.Weights(learn));
     }
 
@@ -99,7 +88,7 @@ public sealed partial class EarlyStoppingTests : IDisposable
         Learner whole = task.Learner(modelSeed: 1, cbs: new ScriptedMetric(script));
         whole.Fit(6, cbs: new[] { new EarlyStopping(patience: 2, restoreBestWeights: true) });
         Dictionary<string, byte[]> weights = TinyTask.Weights(whole);
-        byte[] optimizer = OptimizerBytes(whole.Opt);
+        byte[] optimizer = TinyTask.OptimizerBytes(whole.Opt);
 
         // The crash comes after the best epoch (1): the best state reaches the resumed fit only through the checkpoint.
         Learner first = task.Learner(modelSeed: 1, cbs: new ScriptedMetric(script));
@@ -111,7 +100,7 @@ public sealed partial class EarlyStoppingTests : IDisposable
 
         Assert.Equal((3, 1), (stop.StoppedEpoch, stop.BestEpoch));
         TinyTask.AssertBitIdentical(weights, TinyTask.Weights(resumed));
-        Assert.Equal(optimizer, OptimizerBytes(resumed.Opt));
+        Assert.Equal(optimizer, TinyTask.OptimizerBytes(resumed.Opt));
     }
 
     [Fact]

@@ -40,17 +40,6 @@ public partial class LrFindTests
         return stream.ToArray();
     }
 
-    private static byte[] OptimizerBytes(Optimizer opt)
-    {
-        using var stream = new MemoryStream();
-        using (var writer = new BinaryWriter(stream))
-        {
-            opt.SaveState(writer);
-        }
-
-        return stream.ToArray();
-    }
-
     [Theory]
     [InlineData("sgd")]
     [InlineData("adamw")]
@@ -62,13 +51,13 @@ public partial class LrFindTests
         learn.Fit(1);   // momentum buffers / Adam moments exist and are not zero
         learn.Opt.Set(Hyper.Lr, 0.01, group: 0);
         byte[] weights = WeightBytes(mlp.Model);
-        byte[] state = OptimizerBytes(learn.Opt);
+        byte[] state = TinyTask.OptimizerBytes(learn.Opt);
         Optimizer before = learn.Opt;
 
         LrFindResult result = learn.LrFind(numIt: 30);
 
         Assert.Equal(weights, WeightBytes(mlp.Model));
-        Assert.Equal(state, OptimizerBytes(learn.Opt));
+        Assert.Equal(state, TinyTask.OptimizerBytes(learn.Opt));
         Assert.Same(before, learn.Opt);
         Assert.Equal(0.01, learn.Opt.Get(Hyper.Lr, 0));
         Assert.NotEmpty(result.Lrs);

@@ -13,17 +13,6 @@ public sealed class TrainingSnapshotTests
 {
     private static long Live => DisposeScopeManager.Statistics.TensorStatistics.ThreadTotalLiveCount;
 
-    private static byte[] OptimizerBytes(Optimizer opt)
-    {
-        using var stream = new MemoryStream();
-        using (var writer = new BinaryWriter(stream))
-        {
-            opt.SaveState(writer);
-        }
-
-        return stream.ToArray();
-    }
-
     [Theory]
     [InlineData(false)]
     [InlineData(true)]
@@ -33,14 +22,14 @@ public sealed class TrainingSnapshotTests
         Learner learn = task.Learner(modelSeed: 1);
         learn.Fit(1); // Adam's moments exist and are not zero
         Dictionary<string, byte[]> weights = TinyTask.Weights(learn);
-        byte[] optimizer = OptimizerBytes(learn.Opt);
+        byte[] optimizer = TinyTask.OptimizerBytes(learn.Opt);
         long before = Live;
 
         using (TrainingSnapshot snapshot = TrainingSnapshot.Take(learn.Model, learn.Opt, ontoCpu ? CPU : null))
         {
             Assert.Equal(before + learn.Model.state_dict().Count, Live);
             learn.Fit(1); // moves weights and moments on: the snapshot holds copies, not views
-            Assert.NotEqual(optimizer, OptimizerBytes(learn.Opt));
+            Assert.NotEqual(optimizer, TinyTask.OptimizerBytes(learn.Opt));
             Assert.False(TinyTask.Weights(learn)["lin1.weight"].AsSpan().SequenceEqual(weights["lin1.weight"]));
             before = Live - learn.Model.state_dict().Count; // the helpers above keep their own handles
 
@@ -49,6 +38,6 @@ public sealed class TrainingSnapshotTests
 
         Assert.Equal(before, Live);
         TinyTask.AssertBitIdentical(weights, TinyTask.Weights(learn));
-        Assert.Equal(optimizer, OptimizerBytes(learn.Opt));
+        Assert.Equal(optimizer, TinyTask.OptimizerBytes(learn.Opt));
     }
 }

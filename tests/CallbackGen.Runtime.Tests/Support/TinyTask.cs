@@ -95,6 +95,18 @@ public sealed class TinyTask : IDisposable
     }
 
     /// <summary>Every tensor of the model's state, as bytes, by name.</summary>
+    /// <summary>The optimiser's whole state as bytes (<see cref="Optimizer.SaveState"/>), for bit-for-bit comparisons.</summary>
+    public static byte[] OptimizerBytes(Optimizer opt)
+    {
+        using var stream = new MemoryStream();
+        using (var writer = new BinaryWriter(stream))
+        {
+            opt.SaveState(writer);
+        }
+
+        return stream.ToArray();
+    }
+
     public static Dictionary<string, byte[]> Weights(Learner learn) =>
         learn.Model.state_dict().ToDictionary(p => p.Key, p => p.Value.detach().cpu().contiguous().bytes.ToArray());
 

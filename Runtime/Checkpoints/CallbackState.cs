@@ -29,13 +29,7 @@ internal static class CallbackState
         var records = writer.Records.ToList();
         if (cb is ICheckpointable handWritten)
         {
-            using var ms = new MemoryStream();
-            using (var bw = new BinaryWriter(ms, Encoding.UTF8, leaveOpen: true))
-            {
-                handWritten.SaveState(bw);
-            }
-
-            records.Add(new StateRecord(HandWrittenName, cb.GetType().Name, ms.ToArray()));
+            records.Add(new StateRecord(HandWrittenName, cb.GetType().Name, IO.BinaryBytes.Of(handWritten.SaveState)));
         }
 
         w.Write(Version);

@@ -115,24 +115,24 @@ internal sealed class Checkpoint
         byte[] model, optimizer;
         using (TrainingSnapshot snapshot = TrainingSnapshot.Take(learn.Model, learn.Opt, onto: CPU))
         {
-            (model, optimizer) = (Bytes(snapshot.WriteWeights), snapshot.OptimizerState!);
+            (model, optimizer) = (IO.BinaryBytes.Of(snapshot.WriteWeights), snapshot.OptimizerState!);
         }
 
         var s = new Dictionary<string, byte[]>(StringComparer.Ordinal)
         {
-            [LearnerSection] = Bytes(w => { w.Write(startEpoch); w.Write(learn.NEpoch); w.Write(learn.TrainIter); }),
+            [LearnerSection] = IO.BinaryBytes.Of(w => { w.Write(startEpoch); w.Write(learn.NEpoch); w.Write(learn.TrainIter); }),
             [ModelSection] = model,
             [OptimizerSection] = optimizer,
-            [RngSection] = Bytes(w => SaveRng(learn, w)),
+            [RngSection] = IO.BinaryBytes.Of(w => SaveRng(learn, w)),
         };
         if (nextBatch > 0)
         {
-            s[LoopSection] = Bytes(w => SaveLoop(learn, nextBatch, w));
+            s[LoopSection] = IO.BinaryBytes.Of(w => SaveLoop(learn, nextBatch, w));
         }
 
         if (learn.OneCycleInProgress is OneCycleSpec oneCycle)
         {
-            s[OneCycleSection] = Bytes(oneCycle.Write);
+            s[OneCycleSection] = IO.BinaryBytes.Of(oneCycle.Write);
         }
 
         var owners = new Dictionary<string, Callback>(StringComparer.Ordinal);
@@ -150,7 +150,7 @@ internal sealed class Checkpoint
                     $"Callbacks '{owners[key].Name}' and '{cb.Name}' both store their checkpoint state under the key '{key}'; give each a unique StateKey.");
             }
 
-            s[CallbackPrefix + key] = Bytes(w => CallbackState.Save(cb, w));
+            s[CallbackPrefix + key] = IO.BinaryBytes.Of(w => CallbackState.Save(cb, w));
         }
 
         return new Checkpoint(s, source);
@@ -357,7 +357,7 @@ internal sealed class Checkpoint
     }
 
     /// <summary>The random generators' states (torch's default, the loaders'), as the <c>rng</c> section holds them.</summary>
-    internal static byte[] SaveRng(Learner learn) => Bytes(w => SaveRng(learn, w));
+    internal static byte[] SaveRng(Learner learn) => IO.BinaryBytes.Of(w => SaveRng(learn, w));
 
     /// <summary>Restores states from <see cref="SaveRng(Learner)"/>.</summary>
     internal static void LoadRng(Learner learn, byte[] state)
@@ -447,15 +447,4 @@ internal sealed class Checkpoint
         new($"Cannot load checkpoint '{Source}' into this model: {what}. The model was left unchanged.", Source);
 
     private BinaryReader Reader(string section) => new(new MemoryStream(sections[section], writable: false), Encoding.UTF8);
-
-    private static byte[] Bytes(Action<BinaryWriter> write)
-    {
-        using var ms = new MemoryStream();
-        using (var w = new BinaryWriter(ms, Encoding.UTF8, leaveOpen: true))
-        {
-            write(w);
-        }
-
-        return ms.ToArray();
-    }
 }

@@ -16,16 +16,7 @@ internal static class ModelTensors
     public const string Section = "model";
 
     /// <summary><paramref name="model"/>'s parameters and buffers, encoded (any device; read back as CPU tensors).</summary>
-    public static byte[] Encode(nn.Module model)
-    {
-        using var ms = new MemoryStream();
-        using (var w = new BinaryWriter(ms, Encoding.UTF8, leaveOpen: true))
-        {
-            TensorCodec.Write(w, model.state_dict().ToList());
-        }
-
-        return ms.ToArray();
-    }
+    public static byte[] Encode(nn.Module model) => IO.BinaryBytes.Of(w => TensorCodec.Write(w, model.state_dict().ToList()));
 
     /// <summary>Reads what <see cref="Encode"/> wrote; the payload must end with the last tensor.</summary>
     /// <exception cref="InvalidDataException">The payload is malformed, or bytes follow the last tensor.</exception>

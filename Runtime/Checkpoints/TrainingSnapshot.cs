@@ -30,7 +30,7 @@ internal sealed record TrainingSnapshot(IReadOnlyList<KeyValuePair<string, Tenso
     public static TrainingSnapshot Take(nn.Module model, Optimizer? optimizer, Device? onto = null)
     {
         ArgumentNullException.ThrowIfNull(model);
-        byte[]? optimizerState = optimizer is null ? null : Bytes(optimizer.SaveState);
+        byte[]? optimizerState = optimizer is null ? null : IO.BinaryBytes.Of(optimizer.SaveState);
         var weights = new List<KeyValuePair<string, Tensor>>();
         try
         {
@@ -143,16 +143,5 @@ internal sealed record TrainingSnapshot(IReadOnlyList<KeyValuePair<string, Tenso
         // A move to another device is already a copy; on the same device it must be a clone, never a view.
         Tensor copy = sameDevice ? detached.clone() : detached.to(onto!);
         return copy.DetachFromDisposeScope();
-    }
-
-    private static byte[] Bytes(Action<BinaryWriter> write)
-    {
-        using var ms = new MemoryStream();
-        using (var w = new BinaryWriter(ms, Encoding.UTF8, leaveOpen: true))
-        {
-            write(w);
-        }
-
-        return ms.ToArray();
     }
 }

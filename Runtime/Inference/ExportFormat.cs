@@ -83,16 +83,7 @@ internal static class ExportFormat
         return (metadata, Decode(weightBytes), transforms);
     }
 
-    private static byte[] Encode(IReadOnlyList<KeyValuePair<string, Tensor>> tensors)
-    {
-        using var ms = new MemoryStream();
-        using (var w = new BinaryWriter(ms, Encoding.UTF8, leaveOpen: true))
-        {
-            TensorCodec.Write(w, tensors);
-        }
-
-        return ms.ToArray();
-    }
+    private static byte[] Encode(IReadOnlyList<KeyValuePair<string, Tensor>> tensors) => IO.BinaryBytes.Of(w => TensorCodec.Write(w, tensors));
 
     private static List<TensorRecord> Decode(byte[] bytes)
     {

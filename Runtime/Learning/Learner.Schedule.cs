@@ -114,13 +114,7 @@ public sealed partial class Learner
         {
             if (cb.IsStateful && cb.RunsIn.Includes(RunKind.LrFind))
             {
-                using var bytes = new MemoryStream();
-                using (var w = new BinaryWriter(bytes))
-                {
-                    Checkpoints.CallbackState.Save(cb, w);
-                }
-
-                states.Add((cb, bytes.ToArray()));
+                states.Add((cb, IO.BinaryBytes.Of(w => Checkpoints.CallbackState.Save(cb, w))));
             }
         }
 

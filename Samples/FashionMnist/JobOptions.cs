@@ -69,8 +69,8 @@ public sealed record JobOptions
     /// <summary>Train with MixUp of this alpha; null: no MixUp.</summary>
     public double? MixUp { get; init; }
 
-    /// <summary>The default number of loader threads for an image folder.</summary>
-    public const int DefaultWorkers = 2;
+    /// <summary>The default number of loader threads for an image folder: none (loader threads have an open problem, docs/data.md).</summary>
+    public const int DefaultWorkers = 0;
 
     /// <summary>
     /// An image folder to train on instead of MNIST-format files: <c>train/&lt;class&gt;/</c> and

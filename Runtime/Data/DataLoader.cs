@@ -137,6 +137,9 @@ public class DataLoader : IEnumerable<Batch>, IDisposable
     /// <summary>Every worker thread this loader has started (tests check that each has ended).</summary>
     internal IReadOnlyList<Thread> StartedWorkers => source.StartedWorkers;
 
+    /// <summary>Bytes the loader threads allocated on the managed heap, over every epoch so far (tests: 0 for image folders).</summary>
+    internal long LoaderAllocatedBytes => source.LoaderAllocatedBytes;
+
     private TensorDataset InMemory => source is TensorSource t
         ? t.Dataset
         : throw new InvalidOperationException("This loader reads a dataset sample by sample; it has no in-memory inputs and targets tensors.");
@@ -260,6 +263,8 @@ public class DataLoader : IEnumerable<Batch>, IDisposable
 
         public virtual IReadOnlyList<Thread> StartedWorkers => [];
 
+        public virtual long LoaderAllocatedBytes => 0;
+
         // Takes ownership of the epoch's CPU order tensor and returns the one to use.
         public abstract Tensor PrepareOrder(Tensor order);
 
@@ -334,12 +339,15 @@ public class DataLoader : IEnumerable<Batch>, IDisposable
     private sealed class DatasetSource<TSample>(IDataset<TSample> dataset, Func<IReadOnlyList<TSample>, Batch> collate, Device? device, int workers) : BatchSource
     {
         private readonly List<Thread> started = [];
+        private long loaderAllocated;
 
         public override long Length => dataset.Count;
 
         public override Device? Device => device;
 
         public override int Workers => workers;
+
+        public override long LoaderAllocatedBytes => Interlocked.Read(ref loaderAllocated);
 
         public override IReadOnlyList<Thread> StartedWorkers
         {
@@ -369,23 +377,37 @@ public class DataLoader : IEnumerable<Batch>, IDisposable
                 yield break;
             }
 
-            // A dataset that reads into managed arrays with the default collation: the loader threads never call
-            // libtorch (see IHostBatchDataset); the batch tensors are made here, on the training thread.
+            // A dataset that reads into managed buffers with the default collation: the loader threads neither call libtorch
+            // nor allocate (see IHostBatchDataset); buffers come from a pool made here, tensors are made here, on the
+            // training thread, and each buffer goes back to the pool as soon as its batch is copied out.
             if (dataset is IHostBatchDataset host && ReferenceEquals(collate.Method, StackMethod))
             {
+                int threads = BatchPrefetcher<HostBatch>.ThreadCount(count, firstBatch, workers);
+                int capacity = 2 * workers;
+                object[] states = Enumerable.Range(0, threads).Select(_ => host.CreateWorkerState()).ToArray();
+                long[] shape = host.SampleShape;
+                long sampleLength = shape.Aggregate(1L, (a, d) => a * d);
+                var pool = new Stack<HostBatch>(capacity + threads);
+                for (int i = 0; i < capacity + threads; i++)
+                {
+                    pool.Push(new HostBatch(batchSize, sampleLength));
+                }
+
                 using var hostPrefetcher = new BatchPrefetcher<HostBatch>(
-                    count, first: firstBatch, workers, capacity: 2 * workers, b => ReadHost(host, indices, b, batchSize), static _ => { }, Track);
+                    count, first: firstBatch, workers, capacity, (b, w) => ReadHost(host, pool, indices, b, batchSize, states[w]), h => Return(pool, h), Track, CountAllocated);
                 for (int b = firstBatch; b < count; b++)
                 {
                     HostBatch h = hostPrefetcher.Take(b);
-                    yield return ToDevice(new Batch(tensor(h.X, h.XShape), tensor(h.Y, [h.Y.LongLength])));
+                    Batch batch = h.ToTensors(shape);
+                    Return(pool, h);
+                    yield return ToDevice(batch);
                 }
 
                 yield break;
             }
 
             using var prefetcher = new BatchPrefetcher<Batch>(
-                count, first: firstBatch, workers, capacity: 2 * workers, b => BuildOnWorker(indices, b, batchSize), Release, Track);
+                count, first: firstBatch, workers, capacity: 2 * workers, (b, _) => BuildOnWorker(indices, b, batchSize), Release, Track, CountAllocated);
             for (int b = firstBatch; b < count; b++)
             {
                 yield return ToDevice(Adopt(prefetcher.Take(b)));
@@ -408,19 +430,44 @@ public class DataLoader : IEnumerable<Batch>, IDisposable
 
         private static readonly System.Reflection.MethodInfo StackMethod = ((Func<IReadOnlyList<Sample>, Batch>)Collate.Stack).Method;
 
-        // Batch b's samples read into managed arrays (on a loader thread: no libtorch call).
-        private HostBatch ReadHost(IHostBatchDataset host, long[]? indices, int b, int batchSize)
+        // Batch b's samples read into a pooled buffer (on a loader thread: no libtorch call, no allocation).
+        private HostBatch ReadHost(IHostBatchDataset host, Stack<HostBatch> pool, long[]? indices, int b, int batchSize, object state)
         {
-            long start = (long)b * batchSize;
-            int len = (int)Math.Min(batchSize, dataset.Count - start);
-            long[] batchIndices = new long[len];
-            for (int i = 0; i < len; i++)
+            HostBatch h;
+            lock (pool)
             {
-                batchIndices[i] = indices is null ? start + i : indices[start + i];
+                // The pool holds one buffer per batch that can be out at once (queued, being read): never empty here.
+                h = pool.Pop();
             }
 
-            return host.ReadBatch(batchIndices, b);
+            try
+            {
+                long start = (long)b * batchSize;
+                int len = (int)Math.Min(batchSize, dataset.Count - start);
+                for (int i = 0; i < len; i++)
+                {
+                    h.Indices[i] = indices is null ? start + i : indices[start + i];
+                }
+
+                host.ReadBatch(h.Indices.AsSpan(0, len), b, h, state);
+                return h;
+            }
+            catch
+            {
+                Return(pool, h);
+                throw;
+            }
         }
+
+        private static void Return(Stack<HostBatch> pool, HostBatch h)
+        {
+            lock (pool)
+            {
+                pool.Push(h);
+            }
+        }
+
+        private void CountAllocated(long bytes) => Interlocked.Add(ref loaderAllocated, bytes);
 
         // Re-creates a worker's batch tensors in the calling thread's current dispose scope.
         private static Batch Adopt(Batch handed)

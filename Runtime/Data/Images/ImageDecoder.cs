@@ -4,7 +4,9 @@ namespace CallbackGen.Data;
 
 /// <summary>
 /// Decodes PNG, JPEG and BMP files with SkiaSharp to bytes in channel-first order (C × H × W), at a
-/// requested size. Every failure is an <see cref="InvalidDataException"/> whose message names the file.
+/// requested size. Every failure names the file: an <see cref="InvalidDataException"/>, or a
+/// <see cref="FileNotFoundException"/> for a file that is gone. Decoding goes through <see cref="SkiaNative"/>
+/// and allocates nothing on the managed heap but its result (loader threads call it; see there why).
 /// </summary>
 internal static class ImageDecoder
 {
@@ -20,134 +22,205 @@ internal static class ImageDecoder
     /// <summary>Reads the header only: the image's (height, width), or an error naming the file.</summary>
     public static (int Height, int Width) Probe(string path)
     {
-        using SKCodec codec = Open(path, whole: false);
-        return (codec.Info.Height, codec.Info.Width);
-    }
-
-    /// <summary>Decodes the whole image and brings it to the options' mode and size.</summary>
-    public static byte[] Decode(string path, ImageOptions options)
-    {
-        using SKCodec codec = Open(path, whole: true);
-        (int height, int width) = options.Size ?? (codec.Info.Height, codec.Info.Width);
-        bool sameSize = height == codec.Info.Height && width == codec.Info.Width;
-
-        // A grey image read grey at its own size (MNIST-like folders): Skia writes its one byte per pixel straight into
-        // the result, which is already channel-first. No RGBA bitmap, no conversion; the values are the same, since the
-        // luma of a grey pixel (r = g = b) is that grey.
-        if (options.Mode == ImageMode.Grayscale && sameSize && codec.Info.ColorType == SKColorType.Gray8)
+        // Skia reads from the file only what the header needs: a probe of every file when a dataset is made must not
+        // read every byte of every photo.
+        var file = new FileInfo(path);
+        if (!file.Exists)
         {
-            var grey = new SKImageInfo(width, height, SKColorType.Gray8, SKAlphaType.Opaque);
-            Check(path, codec.GetPixels(grey, out byte[] pixels));
-            return pixels;
+            throw new FileNotFoundException($"The image '{path}' does not exist.", path);
         }
 
-        var info = new SKImageInfo(codec.Info.Width, codec.Info.Height, SKColorType.Rgba8888, SKAlphaType.Unpremul);
-        using var full = new SKBitmap(info);
-        Check(path, codec.GetPixels(info, full.GetPixels()));
-        if (sameSize)
+        if (file.Length == 0)
         {
-            return ToChannelsFirst(full, options.Mode);
+            throw Invalid(path, "the file is empty (0 bytes)");
         }
 
-        using SKBitmap fitted = Fit(full, height, width, options.Fit);
-        return ToChannelsFirst(fitted, options.Mode);
-    }
-
-    private static void Check(string path, SKCodecResult result)
-    {
-        if (result != SKCodecResult.Success)
-        {
-            throw Invalid(path, result == SKCodecResult.IncompleteInput
-                ? "its image data is truncated or corrupt (Skia: IncompleteInput)"
-                : $"its image data cannot be decoded (Skia: {result})");
-        }
-    }
-
-    // whole: read the whole file into memory first (for a decode: images are small next to the memory they decode to,
-    // and Skia then makes no file calls of its own); else Skia reads from the file only what the header needs (a probe of
-    // every file when a dataset is made must not read every byte of every photo).
-    private static SKCodec Open(string path, bool whole)
-    {
-        byte[] bytes;
-        try
-        {
-            if (!whole)
-            {
-                var file = new FileInfo(path);
-                bytes = file.Exists ? [] : throw new FileNotFoundException(null, path);
-                if (file.Length == 0)
-                {
-                    throw Invalid(path, "the file is empty (0 bytes)");
-                }
-            }
-            else
-            {
-                bytes = File.ReadAllBytes(path);
-                if (bytes.Length == 0)
-                {
-                    throw Invalid(path, "the file is empty (0 bytes)");
-                }
-            }
-        }
-        catch (Exception ex) when (ex is FileNotFoundException or DirectoryNotFoundException)
-        {
-            throw new FileNotFoundException($"The image '{path}' does not exist.", path, ex);
-        }
-
-        // From memory, the codec owns the stream (and the stream its copy of the bytes); both go when the codec is disposed.
-        SKCodec? codec = whole ? SKCodec.Create(new SKMemoryStream(bytes), out SKCodecResult result) : SKCodec.Create(path, out result);
+        using SKCodec? codec = SKCodec.Create(path, out SKCodecResult result);
         if (codec is null)
         {
             throw Invalid(path, $"it is not a PNG, JPEG or BMP image, or its header is corrupt (Skia: {result})");
         }
 
-        if (codec.Info.Width <= 0 || codec.Info.Height <= 0)
+        return codec.Info.Width > 0 && codec.Info.Height > 0
+            ? (codec.Info.Height, codec.Info.Width)
+            : throw Invalid(path, $"it has no pixels ({codec.Info.Width} x {codec.Info.Height})");
+    }
+
+    /// <summary>
+    /// Decodes the whole image at <paramref name="path"/> to a new array at (<paramref name="height"/>,
+    /// <paramref name="width"/>); <paramref name="source"/> is the image's own size, as <see cref="Probe"/> read it.
+    /// </summary>
+    /// <exception cref="InvalidDataException">The file cannot be decoded (named).</exception>
+    /// <exception cref="FileNotFoundException">The file no longer exists.</exception>
+    public static byte[] Decode(string path, ImageOptions options, int height, int width, (int Height, int Width) source)
+    {
+        byte[] result = new byte[options.Channels * height * width];
+        byte[] scratch = new byte[ScratchBytes(source.Height * (long)source.Width, height, width)];
+        DecodeResult decoded = TryDecode(NativePath(path), options.Mode, options.Fit, height, width, result, scratch);
+        return decoded.Status == DecodeStatus.Ok ? result : throw Failure(path, decoded);
+    }
+
+    /// <summary>The scratch bytes <see cref="TryDecode"/> needs for images of up to <paramref name="sourcePixels"/> pixels.</summary>
+    public static int ScratchBytes(long sourcePixels, int height, int width) =>
+        checked((int)((4 * sourcePixels) + (4L * height * width)));
+
+    /// <summary>The path as Skia opens it: absolute, UTF-8, zero-terminated.</summary>
+    public static byte[] NativePath(string path) => System.Text.Encoding.UTF8.GetBytes(Path.GetFullPath(path) + "\0");
+
+    /// <summary>
+    /// Decodes the image at <paramref name="nativePath"/> (<see cref="NativePath"/>) into
+    /// <paramref name="destination"/> (channels × height × width bytes), allocating nothing on the managed heap
+    /// (see <see cref="SkiaNative"/>): a loader thread calls it. A failure is a status; <see cref="Failure"/>
+    /// turns it into the exception (that allocates, and ends the epoch anyway).
+    /// </summary>
+    /// <remarks>The scratch must hold at least <see cref="ScratchBytes"/> for the image's own size.</remarks>
+    public static unsafe DecodeResult TryDecode(ReadOnlySpan<byte> nativePath, ImageMode mode, ImageFit fit, int height, int width, Span<byte> destination, Span<byte> scratch)
+    {
+        nint data;
+        fixed (byte* p = nativePath)
         {
-            codec.Dispose();
-            throw Invalid(path, $"it has no pixels ({codec.Info.Width} x {codec.Info.Height})");
+            data = SkiaNative.DataFromFile(p);
         }
 
-        return codec;
+        if (data == 0)
+        {
+            return new DecodeResult(DecodeStatus.Unreadable);
+        }
+
+        try
+        {
+            if (SkiaNative.DataSize(data) == 0)
+            {
+                return new DecodeResult(DecodeStatus.Empty);
+            }
+
+            nint codec = SkiaNative.CodecFromData(data);
+            if (codec == 0)
+            {
+                return new DecodeResult(DecodeStatus.NotAnImage);
+            }
+
+            try
+            {
+                return Decode(codec, mode, fit, height, width, destination, scratch);
+            }
+            finally
+            {
+                SkiaNative.CodecDestroy(codec);
+            }
+        }
+        finally
+        {
+            SkiaNative.DataUnref(data);
+        }
+    }
+
+    private static unsafe DecodeResult Decode(nint codec, ImageMode mode, ImageFit fit, int height, int width, Span<byte> destination, Span<byte> scratch)
+    {
+        SkiaNative.ImageInfo own = SkiaNative.CodecInfo(codec);
+        (int sourceHeight, int sourceWidth) = (own.Height, own.Width);
+        if (sourceWidth <= 0 || sourceHeight <= 0)
+        {
+            return new DecodeResult(DecodeStatus.NoPixels, 0, sourceHeight, sourceWidth);
+        }
+
+        bool sameSize = height == sourceHeight && width == sourceWidth;
+        int code;
+
+        // A grey image read grey at its own size (MNIST-like folders): Skia writes its one byte per pixel straight into
+        // the result, which is already channel-first. No RGBA bitmap, no conversion; the values are the same, since the
+        // luma of a grey pixel (r = g = b) is that grey.
+        if (mode == ImageMode.Grayscale && sameSize && own.ColorType == SkiaNative.Gray8)
+        {
+            var grey = new SkiaNative.ImageInfo { Width = width, Height = height, ColorType = SkiaNative.Gray8, AlphaType = SkiaNative.Opaque };
+            fixed (byte* target = destination)
+            {
+                code = SkiaNative.CodecPixels(codec, grey, target, width);
+            }
+
+            return new DecodeResult(code == 0 ? DecodeStatus.Ok : DecodeStatus.DecodeFailed, code, sourceHeight, sourceWidth);
+        }
+
+        long sourceBytes = 4L * sourceHeight * sourceWidth;
+        if (scratch.Length < sourceBytes + (sameSize ? 0 : 4L * height * width))
+        {
+            // The file was replaced by a larger image after the dataset read its header.
+            return new DecodeResult(DecodeStatus.Grown, 0, sourceHeight, sourceWidth);
+        }
+
+        var rgba = new SkiaNative.ImageInfo { Width = sourceWidth, Height = sourceHeight, ColorType = SkiaNative.Rgba8888, AlphaType = SkiaNative.Unpremul };
+        fixed (byte* full = scratch)
+        {
+            code = SkiaNative.CodecPixels(codec, rgba, full, 4L * sourceWidth);
+            if (code != 0)
+            {
+                return new DecodeResult(DecodeStatus.DecodeFailed, code, sourceHeight, sourceWidth);
+            }
+
+            if (sameSize)
+            {
+                ToChannelsFirst(full, sourceHeight, sourceWidth, 4L * sourceWidth, mode, destination);
+                return new DecodeResult(DecodeStatus.Ok, 0, sourceHeight, sourceWidth);
+            }
+
+            // The region to scale, in source pixels: all of it (squish), or the largest centred region with the target's
+            // aspect ratio; a region is the source's pixels at an offset, with the source's row length.
+            (int left, int top, int regionWidth, int regionHeight) = (0, 0, sourceWidth, sourceHeight);
+            if (fit == ImageFit.CenterCrop)
+            {
+                double scale = Math.Min((double)sourceWidth / width, (double)sourceHeight / height);
+                regionWidth = Math.Clamp((int)Math.Round(width * scale), 1, sourceWidth);
+                regionHeight = Math.Clamp((int)Math.Round(height * scale), 1, sourceHeight);
+                (left, top) = ((sourceWidth - regionWidth) / 2, (sourceHeight - regionHeight) / 2);
+            }
+
+            byte* fitted = full + sourceBytes;
+            var region = rgba with { Width = regionWidth, Height = regionHeight };
+            var target = rgba with { Width = width, Height = height };
+            if (!SkiaNative.ScalePixels(region, full + (top * 4L * sourceWidth) + (4L * left), 4L * sourceWidth, target, fitted, 4L * width))
+            {
+                return new DecodeResult(DecodeStatus.ResizeFailed, 0, sourceHeight, sourceWidth);
+            }
+
+            ToChannelsFirst(fitted, height, width, 4L * width, mode, destination);
+            return new DecodeResult(DecodeStatus.Ok, 0, sourceHeight, sourceWidth);
+        }
+    }
+
+    /// <summary>The exception for a failed <see cref="TryDecode"/>, naming the file.</summary>
+    public static Exception Failure(string path, DecodeResult result) => result.Status switch
+    {
+        DecodeStatus.Unreadable when !File.Exists(path) => new FileNotFoundException($"The image '{path}' does not exist.", path),
+        DecodeStatus.Unreadable when new FileInfo(path).Length == 0 => Invalid(path, "the file is empty (0 bytes)"),
+        DecodeStatus.Unreadable => new IOException($"The image '{path}' cannot be read."),
+        DecodeStatus.Empty => Invalid(path, "the file is empty (0 bytes)"),
+        DecodeStatus.NotAnImage => Invalid(path, $"it is not a PNG, JPEG or BMP image, or its header is corrupt (Skia: {HeaderResult(path)})"),
+        DecodeStatus.NoPixels => Invalid(path, $"it has no pixels ({result.SourceWidth} x {result.SourceHeight})"),
+        DecodeStatus.DecodeFailed when (SKCodecResult)result.Code == SKCodecResult.IncompleteInput => Invalid(path, "its image data is truncated or corrupt (Skia: IncompleteInput)"),
+        DecodeStatus.DecodeFailed => Invalid(path, $"its image data cannot be decoded (Skia: {(SKCodecResult)result.Code})"),
+        DecodeStatus.ResizeFailed => Invalid(path, $"Skia could not resize it from {result.SourceHeight} x {result.SourceWidth} (height x width)"),
+        DecodeStatus.Grown => Invalid(path, $"it is now {result.SourceHeight} x {result.SourceWidth} (height x width), larger than when the dataset was made; make the dataset again"),
+        _ => throw new ArgumentOutOfRangeException(nameof(result), result.Status, "Not a failure."),
+    };
+
+    // Why Skia found no codec, as SkiaSharp reports it (only on the error path).
+    private static SKCodecResult HeaderResult(string path)
+    {
+        using SKCodec? codec = SKCodec.Create(path, out SKCodecResult result);
+        return result;
     }
 
     private static InvalidDataException Invalid(string path, string reason) =>
         new($"The image '{path}' cannot be decoded: {reason}.");
 
-    private static SKBitmap Fit(SKBitmap source, int height, int width, ImageFit fit)
+    // RGBA rows to channel-first bytes: grey by ITU-R BT.601 luma in integers (a grey pixel, r = g = b, keeps its exact
+    // value), or the three colour planes.
+    private static unsafe void ToChannelsFirst(byte* rgba, int height, int width, long rowBytes, ImageMode mode, Span<byte> result)
     {
-        var target = new SKImageInfo(width, height, SKColorType.Rgba8888, SKAlphaType.Unpremul);
-
-        // Mipmaps keep large downscales (photo to thumbnail) from aliasing.
-        var sampling = new SKSamplingOptions(SKFilterMode.Linear, SKMipmapMode.Linear);
-        if (fit == ImageFit.Squish)
+        int pixels = width * height;
+        for (int row = 0; row < height; row++)
         {
-            return source.Resize(target, sampling) ?? throw new InvalidOperationException("Skia could not resize the image.");
-        }
-
-        // The largest centred region with the target's aspect ratio, in source pixels.
-        double scale = Math.Min((double)source.Width / width, (double)source.Height / height);
-        int cropWidth = Math.Clamp((int)Math.Round(width * scale), 1, source.Width);
-        int cropHeight = Math.Clamp((int)Math.Round(height * scale), 1, source.Height);
-        var region = SKRectI.Create((source.Width - cropWidth) / 2, (source.Height - cropHeight) / 2, cropWidth, cropHeight);
-        using var cropped = new SKBitmap();
-        if (!source.ExtractSubset(cropped, region))
-        {
-            throw new InvalidOperationException("Skia could not crop the image.");
-        }
-
-        return cropped.Resize(target, sampling) ?? throw new InvalidOperationException("Skia could not resize the image.");
-    }
-
-    private static byte[] ToChannelsFirst(SKBitmap bitmap, ImageMode mode)
-    {
-        ReadOnlySpan<byte> rgba = bitmap.GetPixelSpan();
-        int pixels = bitmap.Width * bitmap.Height;
-        int rowBytes = bitmap.RowBytes;
-        int width = bitmap.Width;
-        byte[] result = new byte[(mode == ImageMode.Grayscale ? 1 : 3) * pixels];
-        for (int row = 0; row < bitmap.Height; row++)
-        {
-            ReadOnlySpan<byte> line = rgba.Slice(row * rowBytes, width * 4);
+            byte* line = rgba + (row * rowBytes);
             for (int col = 0; col < width; col++)
             {
                 int p = (row * width) + col;
@@ -156,7 +229,6 @@ internal static class ImageDecoder
                 byte b = line[(4 * col) + 2];
                 if (mode == ImageMode.Grayscale)
                 {
-                    // ITU-R BT.601 luma in integers: a grey pixel (r = g = b) keeps its exact value.
                     result[p] = (byte)(((299 * r) + (587 * g) + (114 * b) + 500) / 1000);
                 }
                 else
@@ -167,7 +239,21 @@ internal static class ImageDecoder
                 }
             }
         }
-
-        return result;
     }
 }
+
+/// <summary>What <see cref="ImageDecoder.TryDecode"/> found.</summary>
+internal enum DecodeStatus
+{
+    Ok,
+    Unreadable,
+    Empty,
+    NotAnImage,
+    NoPixels,
+    DecodeFailed,
+    ResizeFailed,
+    Grown,
+}
+
+/// <summary>The outcome of <see cref="ImageDecoder.TryDecode"/>: a status, Skia's result code, and the image's own size when read.</summary>
+internal readonly record struct DecodeResult(DecodeStatus Status, int Code = 0, int SourceHeight = 0, int SourceWidth = 0);

@@ -124,45 +124,42 @@ public sealed class ImageFolderDataset : IDataset<Sample>, IHostBatchDataset
         get
         {
             int id = ids[Check(index)];
-            byte[] pixels = store.Pixels(id);
+            ReadOnlySpan<byte> pixels = store.Pixels(id).Span;
             float[] values = new float[pixels.Length];
-            for (int i = 0; i < pixels.Length; i++)
-            {
-                values[i] = pixels[i] / 255f;
-            }
-
+            ToUnit(pixels, values);
             return new Sample(tensor(values, [Channels, Height, Width]), tensor(store.Labels[id]));
         }
     }
 
     /// <inheritdoc/>
-    HostBatch IHostBatchDataset.ReadBatch(ReadOnlySpan<long> indices, int batch)
+    long[] IHostBatchDataset.SampleShape => [Channels, Height, Width];
+
+    /// <inheritdoc/>
+    object IHostBatchDataset.CreateWorkerState() => store.CreateScratch();
+
+    /// <inheritdoc/>
+    void IHostBatchDataset.ReadBatch(ReadOnlySpan<long> indices, int batch, HostBatch into, object workerState)
     {
+        var scratch = (Scratch)workerState;
         int per = Channels * Height * Width;
-        float[] x = new float[indices.Length * per];
-        long[] y = new long[indices.Length];
         for (int k = 0; k < indices.Length; k++)
         {
             long index = indices[k];
-            try
+            if ((ulong)index >= (ulong)ids.Length)
             {
-                int id = ids[Check(index)];
-                byte[] pixels = store.Pixels(id);
-                Span<float> row = x.AsSpan(k * per, per);
-                for (int i = 0; i < per; i++)
-                {
-                    row[i] = pixels[i] / 255f;
-                }
+                throw new DataLoaderException(index, batch, new ArgumentOutOfRangeException(nameof(indices), index, $"The dataset has {ids.Length} samples."));
+            }
 
-                y[k] = store.Labels[id];
-            }
-            catch (Exception ex)
+            int id = ids[index];
+            if (!store.TryRead(id, into.X.AsSpan(k * per, per), scratch, out DecodeResult failure))
             {
-                throw new DataLoaderException(index, batch, ex);
+                throw new DataLoaderException(index, batch, ImageDecoder.Failure(store.Paths[id], failure));
             }
+
+            into.Y[k] = store.Labels[id];
         }
 
-        return new HostBatch(x, [indices.Length, Channels, Height, Width], y);
+        into.Count = indices.Length;
     }
 
     /// <summary>
@@ -238,6 +235,15 @@ public sealed class ImageFolderDataset : IDataset<Sample>, IHostBatchDataset
         }
 
         return ChannelStats.FromSums(sum, square, Count * (long)plane, scale: 1.0 / 255);
+    }
+
+    // Bytes 0-255 to floats in [0, 1], as every path reads them.
+    private static void ToUnit(ReadOnlySpan<byte> pixels, Span<float> values)
+    {
+        for (int i = 0; i < pixels.Length; i++)
+        {
+            values[i] = pixels[i] / 255f;
+        }
     }
 
     private long Check(long index)
@@ -320,25 +326,54 @@ public sealed class ImageFolderDataset : IDataset<Sample>, IHostBatchDataset
         return result;
     }
 
+    /// <summary>Decode buffers for one thread (see <see cref="Store.CreateScratch"/>).</summary>
+    private sealed class Scratch(int sourceBytes, int pixelBytes)
+    {
+        /// <summary>The image at its own size as RGBA, then scaled.</summary>
+        public byte[] Source { get; } = new byte[sourceBytes];
+
+        /// <summary>One decoded sample (channels × height × width), when there is no cache to decode into.</summary>
+        public byte[] Pixels { get; } = new byte[pixelBytes];
+    }
+
     /// <summary>What a dataset and its subsets share: the files, their labels and the decoded images.</summary>
     private sealed class Store
     {
-        private readonly byte[]?[]? cache;
+        // The cache: every image's bytes at a fixed stride, in chunks of at most ChunkBytes, reserved when the dataset is
+        // made (uninitialised: the memory is taken as images are decoded into it), so that filling it allocates nothing.
+        private const long ChunkBytes = 1L << 30;
+        private readonly byte[][]? chunks;
+        private readonly int perChunk;
+        private readonly int[] decoded;
 
-        private Store(string[] paths, long[] labels, ImageOptions options, string[] classNames, int height, int width, List<SkippedFile> skipped, List<string> ignored, byte[]?[]? cache)
+        private Store(string[] paths, long[] labels, ImageOptions options, string[] classNames, int height, int width, long maxSourcePixels, List<SkippedFile> skipped, List<string> ignored)
         {
             Paths = paths;
+            NativePaths = paths.Select(ImageDecoder.NativePath).ToArray();
             Labels = labels;
             Options = options;
             ClassNames = classNames;
             Height = height;
             Width = width;
+            MaxSourcePixels = maxSourcePixels;
             Skipped = skipped;
             Ignored = ignored;
-            this.cache = cache;
+            Stride = options.Channels * height * width;
+            decoded = new int[paths.Length];
+            if (options.CacheDecoded && paths.Length > 0 && Stride > 0)
+            {
+                perChunk = (int)Math.Max(1, Math.Min(paths.Length, ChunkBytes / Stride));
+                chunks = new byte[(paths.Length + perChunk - 1) / perChunk][];
+                for (int c = 0; c < chunks.Length; c++)
+                {
+                    chunks[c] = GC.AllocateUninitializedArray<byte>(Math.Min(perChunk, paths.Length - (c * perChunk)) * Stride);
+                }
+            }
         }
 
         public string[] Paths { get; }
+
+        public byte[][] NativePaths { get; }
 
         public long[] Labels { get; }
 
@@ -349,6 +384,10 @@ public sealed class ImageFolderDataset : IDataset<Sample>, IHostBatchDataset
         public int Height { get; }
 
         public int Width { get; }
+
+        public long MaxSourcePixels { get; }
+
+        public int Stride { get; }
 
         public List<SkippedFile> Skipped { get; }
 
@@ -361,8 +400,8 @@ public sealed class ImageFolderDataset : IDataset<Sample>, IHostBatchDataset
                 throw new ArgumentOutOfRangeException(nameof(options), $"ImageOptions.Size must be at least 1 x 1; got {h} x {w}.");
             }
 
-            // Reading headers (and, to skip invalid files, whole images) is most of the work: all cores, then in order.
-            var checks = new (int Height, int Width, byte[]? Pixels, Exception? Error)[files.Count];
+            // Reading headers is most of the work: all cores, then in order.
+            var checks = new (int Height, int Width, Exception? Error)[files.Count];
             Parallel.For(0, files.Count, i =>
             {
                 string path = files[i].Path;
@@ -374,24 +413,62 @@ public sealed class ImageFolderDataset : IDataset<Sample>, IHostBatchDataset
                     }
 
                     (int height, int width) = ImageDecoder.Probe(path);
-                    checks[i] = (height, width, options.SkipInvalid ? ImageDecoder.Decode(path, options) : null, null);
+                    checks[i] = (height, width, null);
                 }
                 catch (Exception ex) when (ex is InvalidDataException or IOException or UnauthorizedAccessException)
                 {
                     // Kept, to be thrown (or the file skipped) in the dataset's order below.
-                    checks[i] = (0, 0, null, ex);
+                    checks[i] = (0, 0, ex);
                 }
             });
 
+            (int Height, int Width, string Path)? first = null;
+            foreach (((string path, _), (int height, int width, Exception? error)) in files.Zip(checks))
+            {
+                // Not a broken file: skipping it would hide a setup mistake.
+                if (error is null && options.Size is null)
+                {
+                    first ??= (height, width, path);
+                    if ((height, width) != (first.Value.Height, first.Value.Width))
+                    {
+                        throw new InvalidDataException(
+                            $"The image '{path}' is {height} x {width} (height x width) but '{first.Value.Path}' is {first.Value.Height} x {first.Value.Width}; "
+                            + "set ImageOptions.Size to bring every image to one size.");
+                    }
+                }
+            }
+
+            (int outHeight, int outWidth) = options.Size ?? (first is { } f ? (f.Height, f.Width) : (0, 0));
+
+            // To skip invalid files they are all decoded now (all cores); the bytes go to the cache below.
+            var pixels = new byte[]?[files.Count];
+            if (options.SkipInvalid)
+            {
+                Parallel.For(0, files.Count, i =>
+                {
+                    if (checks[i].Error is null)
+                    {
+                        try
+                        {
+                            pixels[i] = ImageDecoder.Decode(files[i].Path, options, outHeight, outWidth, (checks[i].Height, checks[i].Width));
+                        }
+                        catch (Exception ex) when (ex is InvalidDataException or IOException)
+                        {
+                            checks[i] = (0, 0, ex);
+                        }
+                    }
+                });
+            }
+
             var paths = new List<string>(files.Count);
             var labels = new List<long>(files.Count);
-            var decoded = new List<byte[]?>(files.Count);
+            var kept = new List<byte[]?>(files.Count);
             var skipped = new List<SkippedFile>();
-            (int Height, int Width, string Path)? first = null;
+            long maxSourcePixels = 0;
             for (int i = 0; i < files.Count; i++)
             {
                 (string path, long label) = files[i];
-                (int height, int width, byte[]? pixels, Exception? error) = checks[i];
+                (int height, int width, Exception? error) = checks[i];
                 if (error is not null)
                 {
                     if (!options.SkipInvalid || error is not InvalidDataException)
@@ -404,52 +481,86 @@ public sealed class ImageFolderDataset : IDataset<Sample>, IHostBatchDataset
                     continue;
                 }
 
-                if (options.Size is null)
-                {
-                    // Not a broken file: skipping it would hide a setup mistake.
-                    first ??= (height, width, path);
-                    if ((height, width) != (first.Value.Height, first.Value.Width))
-                    {
-                        throw new InvalidDataException(
-                            $"The image '{path}' is {height} x {width} (height x width) but '{first.Value.Path}' is {first.Value.Height} x {first.Value.Width}; "
-                            + "set ImageOptions.Size to bring every image to one size.");
-                    }
-                }
-
                 paths.Add(path);
                 labels.Add(label);
-                decoded.Add(options.CacheDecoded ? pixels : null);
+                kept.Add(pixels[i]);
+                maxSourcePixels = Math.Max(maxSourcePixels, (long)height * width);
             }
 
-            (int outHeight, int outWidth) = options.Size ?? (first is { } f ? (f.Height, f.Width) : (0, 0));
-            return new Store(
-                paths.ToArray(),
-                labels.ToArray(),
-                options,
-                classNames,
-                outHeight,
-                outWidth,
-                skipped,
-                ignored,
-                options.CacheDecoded ? decoded.ToArray() : null);
+            var store = new Store(paths.ToArray(), labels.ToArray(), options, classNames, outHeight, outWidth, maxSourcePixels, skipped, ignored);
+            for (int id = 0; id < kept.Count; id++)
+            {
+                if (kept[id] is byte[] bytes && store.chunks is not null)
+                {
+                    bytes.CopyTo(store.Slot(id));
+                    store.decoded[id] = 1;
+                }
+            }
+
+            return store;
         }
 
-        public byte[] Pixels(int id)
+        /// <summary>Buffers for one thread's decoding; also makes sure the native decoder is loaded (on the calling thread).</summary>
+        public Scratch CreateScratch()
         {
-            if (cache?[id] is byte[] cached)
-            {
-                return cached;
-            }
-
-            byte[] pixels = ImageDecoder.Decode(Paths[id], Options);
-
-            // Two threads reading one image at once both decode it; either result is the same bytes.
-            if (cache is not null)
-            {
-                cache[id] = pixels;
-            }
-
-            return pixels;
+            SkiaNative.EnsureLoaded();
+            return new Scratch(ImageDecoder.ScratchBytes(MaxSourcePixels, Height, Width), Stride);
         }
+
+        /// <summary>Image <paramref name="id"/>'s bytes: from the cache (decoding into it the first time), or decoded anew.</summary>
+        public ReadOnlyMemory<byte> Pixels(int id)
+        {
+            if (chunks is null)
+            {
+                byte[] result = new byte[Stride];
+                Scratch scratch = CreateScratch();
+                DecodeResult r = ImageDecoder.TryDecode(NativePaths[id], Options.Mode, Options.Fit, Height, Width, result, scratch.Source);
+                return r.Status == DecodeStatus.Ok ? result : throw ImageDecoder.Failure(Paths[id], r);
+            }
+
+            if (Volatile.Read(ref decoded[id]) == 0)
+            {
+                Scratch scratch = CreateScratch();
+                DecodeResult r = ImageDecoder.TryDecode(NativePaths[id], Options.Mode, Options.Fit, Height, Width, Slot(id), scratch.Source);
+                if (r.Status != DecodeStatus.Ok)
+                {
+                    throw ImageDecoder.Failure(Paths[id], r);
+                }
+
+                Volatile.Write(ref decoded[id], 1);
+            }
+
+            return chunks[id / perChunk].AsMemory((id % perChunk) * Stride, Stride);
+        }
+
+        /// <summary>
+        /// Image <paramref name="id"/> as floats in [0, 1] into <paramref name="values"/>, decoding (into the cache, if
+        /// any) with <paramref name="scratch"/> when needed. Allocates nothing; false with the failure if it cannot.
+        /// </summary>
+        public bool TryRead(int id, Span<float> values, Scratch scratch, out DecodeResult failure)
+        {
+            failure = default;
+            Span<byte> bytes = chunks is null ? scratch.Pixels : Slot(id);
+            if (chunks is null || Volatile.Read(ref decoded[id]) == 0)
+            {
+                // Two threads decoding one image at once write the same bytes; it is marked done after the write.
+                DecodeResult r = ImageDecoder.TryDecode(NativePaths[id], Options.Mode, Options.Fit, Height, Width, bytes, scratch.Source);
+                if (r.Status != DecodeStatus.Ok)
+                {
+                    failure = r;
+                    return false;
+                }
+
+                if (chunks is not null)
+                {
+                    Volatile.Write(ref decoded[id], 1);
+                }
+            }
+
+            ToUnit(bytes, values);
+            return true;
+        }
+
+        private Span<byte> Slot(int id) => chunks![id / perChunk].AsSpan((id % perChunk) * Stride, Stride);
     }
 }

@@ -128,6 +128,110 @@ public class ImageFolderDatasetTests
         Assert.Contains(badFile, ex.Message + ex.InnerException?.Message, StringComparison.Ordinal);
     }
 
+    [Theory]
+    [InlineData(false)]
+    [InlineData(true)]
+    public void Loader_threads_decoding_an_image_folder_allocate_nothing_on_the_managed_heap(bool cache)
+    {
+        // A loader thread that allocates can start a garbage collection while the training thread is inside a libtorch
+        // call, and TorchSharp 0.107 then frees scalars that call still reads (SkiaNative's remarks). Decoding, resizing,
+        // the batch buffers and the hand-over must all go without allocating.
+        using var dir = new TempDirectory();
+        for (int i = 0; i < 24; i++)
+        {
+            int k = i;
+            if (k % 3 == 0)
+            {
+                TestImages.Bmp(Path.Combine(dir.Path, "rgb", $"{k}.bmp"), 10 + k, 7, (r, c) => ((byte)(r * k), (byte)c, 9));
+            }
+            else
+            {
+                TestImages.Png(Path.Combine(dir.Path, "grey", $"{k}.png"), 8, 6 + k, (r, c) => (byte)(k + r + c));
+            }
+        }
+
+        var ds = new ImageFolderDataset(dir.Path, new ImageOptions { Size = (8, 8), Fit = ImageFit.CenterCrop, CacheDecoded = cache });
+        using DataLoader dl = DataLoader.FromDataset(ds, 5, new RandomSampler(ds.Count, new Generator(2)), workers: 2);
+        for (int epoch = 0; epoch < 3; epoch++)
+        {
+            foreach (Batch b in dl)
+            {
+                b.X.Dispose();
+                b.Y.Dispose();
+            }
+        }
+
+        Assert.Equal(6, dl.StartedWorkers.Count);
+        Assert.All(dl.StartedWorkers, t => Assert.False(t.IsAlive));
+        Assert.Equal(0, dl.LoaderAllocatedBytes);
+    }
+
+    [Theory]
+    [InlineData(ImageMode.Rgb, ImageFit.Squish)]
+    [InlineData(ImageMode.Rgb, ImageFit.CenterCrop)]
+    [InlineData(ImageMode.Grayscale, ImageFit.CenterCrop)]
+    public void Decoded_and_resized_pixels_are_those_of_SkiaSharps_own_decode_and_resize(ImageMode mode, ImageFit fit)
+    {
+        // The decoder calls Skia's C functions directly (no managed allocation); SkiaSharp's classes are the reference.
+        using var dir = new TempDirectory();
+        string bmp = TestImages.Bmp(Path.Combine(dir.Path, "c", "photo.bmp"), 13, 29, (r, c) => ((byte)(r * 19), (byte)(c * 8), (byte)((r * c) % 251)));
+        string png = TestImages.Png(Path.Combine(dir.Path, "c", "scan.png"), 17, 11, (r, c) => (byte)((r * 15) ^ (c * 23)));
+        var options = new ImageOptions { Mode = mode, Fit = fit, Size = (9, 7), CacheDecoded = false };
+
+        var ds = new ImageFolderDataset(dir.Path, options);
+
+        foreach ((string file, int index) in new[] { (bmp, 0), (png, 1) })
+        {
+            Assert.Equal(file, ds.PathOf(index));
+            Assert.Equal(Reference(file, options), ds.Pixels(index).ToArray());
+        }
+    }
+
+    // Decode with SkiaSharp's classes to RGBA, crop (centre) or not, resize with linear filtering and mipmaps, then
+    // channel-first bytes (BT.601 luma in integers for grey).
+    private static byte[] Reference(string path, ImageOptions options)
+    {
+        (int height, int width) = options.Size!.Value;
+        using SKCodec codec = SKCodec.Create(path);
+        var info = new SKImageInfo(codec.Info.Width, codec.Info.Height, SKColorType.Rgba8888, SKAlphaType.Unpremul);
+        using var full = new SKBitmap(info);
+        Assert.Equal(SKCodecResult.Success, codec.GetPixels(info, full.GetPixels()));
+        using var region = new SKBitmap();
+        if (options.Fit == ImageFit.CenterCrop)
+        {
+            double scale = Math.Min((double)full.Width / width, (double)full.Height / height);
+            int w = Math.Clamp((int)Math.Round(width * scale), 1, full.Width);
+            int h = Math.Clamp((int)Math.Round(height * scale), 1, full.Height);
+            Assert.True(full.ExtractSubset(region, SKRectI.Create((full.Width - w) / 2, (full.Height - h) / 2, w, h)));
+        }
+        else
+        {
+            Assert.True(full.ExtractSubset(region, SKRectI.Create(0, 0, full.Width, full.Height)));
+        }
+
+        using SKBitmap fitted = region.Resize(new SKImageInfo(width, height, SKColorType.Rgba8888, SKAlphaType.Unpremul), new SKSamplingOptions(SKFilterMode.Linear, SKMipmapMode.Linear));
+        int channels = options.Channels;
+        byte[] result = new byte[channels * height * width];
+        for (int r = 0; r < height; r++)
+        {
+            for (int c = 0; c < width; c++)
+            {
+                SKColor px = fitted.GetPixel(c, r);
+                int p = (r * width) + c;
+                if (channels == 1)
+                {
+                    result[p] = (byte)(((299 * px.Red) + (587 * px.Green) + (114 * px.Blue) + 500) / 1000);
+                }
+                else
+                {
+                    (result[p], result[(height * width) + p], result[(2 * height * width) + p]) = (px.Red, px.Green, px.Blue);
+                }
+            }
+        }
+
+        return result;
+    }
+
     [Fact]
     public void A_one_pixel_image_is_scaled_to_the_requested_size()
     {

@@ -4,13 +4,18 @@ using Spectre.Console;
 namespace CallbackGen;
 
 /// <summary>
-/// A Spectre.Console progress bar per phase (with the loss) and a table row per epoch. Spectre's
-/// live display owns a thread that redraws at its own rate; this class only moves numbers, so an
-/// update costs a lock, not a redraw.
+/// A Spectre.Console progress bar per phase (with the loss) and a table row per epoch. The bar is
+/// redrawn on the training thread, at most every <see cref="RefreshEvery"/>, not by Spectre's refresh
+/// thread: a thread that allocates while the training thread is inside a libtorch call can start a
+/// garbage collection that frees a scalar the call still reads (TorchSharp 0.107; see the remarks of
+/// CallbackGen.Data.SkiaNative), and drawing allocates.
 /// </summary>
 internal sealed class LiveProgressView(IAnsiConsole console) : IProgressView
 {
     private const int ColumnWidth = 12;
+    private static readonly TimeSpan RefreshEvery = TimeSpan.FromMilliseconds(100);
+    private ProgressContext? context;
+    private long lastRefresh;
     private Task? render;
     private ManualResetEventSlim? finish;
     private ProgressTask? bar;
@@ -28,11 +33,12 @@ internal sealed class LiveProgressView(IAnsiConsole console) : IProgressView
         {
             try
             {
-                console.Progress().AutoClear(true).HideCompleted(true)
+                console.Progress().AutoClear(true).HideCompleted(true).AutoRefresh(false)
                     .Columns(new TaskDescriptionColumn(), new ProgressBarColumn(), new PercentageColumn(), new RemainingTimeColumn())
                     .Start(ctx =>
                     {
                         bar = ctx.AddTask(name, maxValue: Math.Max(total, 1));
+                        context = ctx;
                         ready.Set();
                         done.Wait();
                         bar.Value = bar.MaxValue;
@@ -57,6 +63,11 @@ internal sealed class LiveProgressView(IAnsiConsole console) : IProgressView
             b.Value = done;
             string shown = float.IsNaN(loss) ? "-" : loss.ToString("0.0000", CultureInfo.InvariantCulture);
             b.Description = $"{b.Description.Split(' ')[0]} loss {shown}";
+            if (context is ProgressContext c && System.Diagnostics.Stopwatch.GetElapsedTime(lastRefresh) >= RefreshEvery)
+            {
+                lastRefresh = System.Diagnostics.Stopwatch.GetTimestamp();
+                c.Refresh();
+            }
         }
     }
 
@@ -64,7 +75,7 @@ internal sealed class LiveProgressView(IAnsiConsole console) : IProgressView
     {
         finish?.Set();
         render?.GetAwaiter().GetResult();
-        (render, finish, bar) = (null, null, null);
+        (render, finish, bar, context) = (null, null, null, null);
     }
 
     // Spectre's live display redraws below what is written while it runs, so the line lands above the bar.

@@ -367,8 +367,35 @@ public class DataLoader : IEnumerable<Batch>, IDisposable
             long[]? indices = order?.data<long>().ToArray();
             long n = dataset.Count;
             int count = (int)((n + batchSize - 1) / batchSize);
-            if (workers == 0 || count <= firstBatch)
+            if (count <= firstBatch)
             {
+                yield break;
+            }
+
+            // A dataset that reads straight into a batch buffer with the default collation: no tensor per sample, no stack.
+            IHostBatchDataset? host = dataset as IHostBatchDataset;
+            if (!ReferenceEquals(collate.Method, StackMethod))
+            {
+                host = null;
+            }
+
+            if (workers == 0)
+            {
+                if (host is not null)
+                {
+                    object state = host.CreateWorkerState();
+                    long[] sampleShape = host.SampleShape;
+                    var buffer = new HostBatch(batchSize, sampleShape.Aggregate(1L, (a, d) => a * d));
+                    var one = new Stack<HostBatch>(1);
+                    for (int b = firstBatch; b < count; b++)
+                    {
+                        one.Push(buffer);
+                        yield return ToDevice(ReadHost(host, one, indices, b, batchSize, state).ToTensors(sampleShape));
+                    }
+
+                    yield break;
+                }
+
                 for (int b = firstBatch; b < count; b++)
                 {
                     yield return ToDevice(Build(indices, b, batchSize));
@@ -380,7 +407,7 @@ public class DataLoader : IEnumerable<Batch>, IDisposable
             // A dataset that reads into managed buffers with the default collation: the loader threads neither call libtorch
             // nor allocate (see IHostBatchDataset); buffers come from a pool made here, tensors are made here, on the
             // training thread, and each buffer goes back to the pool as soon as its batch is copied out.
-            if (dataset is IHostBatchDataset host && ReferenceEquals(collate.Method, StackMethod))
+            if (host is not null)
             {
                 int threads = BatchPrefetcher<HostBatch>.ThreadCount(count, firstBatch, workers);
                 int capacity = 2 * workers;

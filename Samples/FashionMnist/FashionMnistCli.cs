@@ -157,7 +157,7 @@ public static class FashionMnistCli
 
         private readonly Option<int> workers = new("--workers")
         {
-            Description = "Threads decoding an image folder's batches while the model trains (0: on the training thread, the default; more has an open problem, see docs/data.md).",
+            Description = "Threads reading an image folder's batches while the model trains (0: on the training thread, the default: the decoded images are cached before the first epoch, so there is little left to overlap; see docs/data.md).",
             DefaultValueFactory = _ => JobOptions.DefaultWorkers,
         };
 

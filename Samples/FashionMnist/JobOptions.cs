@@ -69,7 +69,7 @@ public sealed record JobOptions
     /// <summary>Train with MixUp of this alpha; null: no MixUp.</summary>
     public double? MixUp { get; init; }
 
-    /// <summary>The default number of loader threads for an image folder: none (loader threads have an open problem, docs/data.md).</summary>
+    /// <summary>The default number of loader threads for an image folder: none (the decoded images are cached before the first epoch).</summary>
     public const int DefaultWorkers = 0;
 
     /// <summary>

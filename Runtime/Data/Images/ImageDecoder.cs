@@ -76,42 +76,30 @@ internal static class ImageDecoder
     /// <remarks>The scratch must hold at least <see cref="ScratchBytes"/> for the image's own size.</remarks>
     public static unsafe DecodeResult TryDecode(ReadOnlySpan<byte> nativePath, ImageMode mode, ImageFit fit, int height, int width, Span<byte> destination, Span<byte> scratch)
     {
-        nint data;
+        nint stream;
         fixed (byte* p = nativePath)
         {
-            data = SkiaNative.DataFromFile(p);
+            stream = SkiaNative.OpenFile(p);
         }
 
-        if (data == 0)
+        if (stream == 0)
         {
             return new DecodeResult(DecodeStatus.Unreadable);
         }
 
+        nint codec = SkiaNative.CodecFromStream(stream, out int result);
+        if (codec == 0)
+        {
+            return new DecodeResult(DecodeStatus.NotAnImage, result);
+        }
+
         try
         {
-            if (SkiaNative.DataSize(data) == 0)
-            {
-                return new DecodeResult(DecodeStatus.Empty);
-            }
-
-            nint codec = SkiaNative.CodecFromData(data);
-            if (codec == 0)
-            {
-                return new DecodeResult(DecodeStatus.NotAnImage);
-            }
-
-            try
-            {
-                return Decode(codec, mode, fit, height, width, destination, scratch);
-            }
-            finally
-            {
-                SkiaNative.CodecDestroy(codec);
-            }
+            return Decode(codec, mode, fit, height, width, destination, scratch);
         }
         finally
         {
-            SkiaNative.DataUnref(data);
+            SkiaNative.CodecDestroy(codec);
         }
     }
 
@@ -188,26 +176,31 @@ internal static class ImageDecoder
     }
 
     /// <summary>The exception for a failed <see cref="TryDecode"/>, naming the file.</summary>
-    public static Exception Failure(string path, DecodeResult result) => result.Status switch
+    public static Exception Failure(string path, DecodeResult result)
     {
-        DecodeStatus.Unreadable when !File.Exists(path) => new FileNotFoundException($"The image '{path}' does not exist.", path),
-        DecodeStatus.Unreadable when new FileInfo(path).Length == 0 => Invalid(path, "the file is empty (0 bytes)"),
-        DecodeStatus.Unreadable => new IOException($"The image '{path}' cannot be read."),
-        DecodeStatus.Empty => Invalid(path, "the file is empty (0 bytes)"),
-        DecodeStatus.NotAnImage => Invalid(path, $"it is not a PNG, JPEG or BMP image, or its header is corrupt (Skia: {HeaderResult(path)})"),
-        DecodeStatus.NoPixels => Invalid(path, $"it has no pixels ({result.SourceWidth} x {result.SourceHeight})"),
-        DecodeStatus.DecodeFailed when (SKCodecResult)result.Code == SKCodecResult.IncompleteInput => Invalid(path, "its image data is truncated or corrupt (Skia: IncompleteInput)"),
-        DecodeStatus.DecodeFailed => Invalid(path, $"its image data cannot be decoded (Skia: {(SKCodecResult)result.Code})"),
-        DecodeStatus.ResizeFailed => Invalid(path, $"Skia could not resize it from {result.SourceHeight} x {result.SourceWidth} (height x width)"),
-        DecodeStatus.Grown => Invalid(path, $"it is now {result.SourceHeight} x {result.SourceWidth} (height x width), larger than when the dataset was made; make the dataset again"),
-        _ => throw new ArgumentOutOfRangeException(nameof(result), result.Status, "Not a failure."),
-    };
+        var file = new FileInfo(path);
+        if (!file.Exists)
+        {
+            return new FileNotFoundException($"The image '{path}' does not exist.", path);
+        }
 
-    // Why Skia found no codec, as SkiaSharp reports it (only on the error path).
-    private static SKCodecResult HeaderResult(string path)
-    {
-        using SKCodec? codec = SKCodec.Create(path, out SKCodecResult result);
-        return result;
+        if (file.Length == 0)
+        {
+            return Invalid(path, "the file is empty (0 bytes)");
+        }
+
+        var code = (SKCodecResult)result.Code;
+        return result.Status switch
+        {
+            DecodeStatus.Unreadable => new IOException($"The image '{path}' cannot be opened for reading."),
+            DecodeStatus.NotAnImage => Invalid(path, $"it is not a PNG, JPEG or BMP image, or its header is corrupt (Skia: {code})"),
+            DecodeStatus.NoPixels => Invalid(path, $"it has no pixels ({result.SourceWidth} x {result.SourceHeight})"),
+            DecodeStatus.DecodeFailed when code == SKCodecResult.IncompleteInput => Invalid(path, "its image data is truncated or corrupt (Skia: IncompleteInput)"),
+            DecodeStatus.DecodeFailed => Invalid(path, $"its image data cannot be decoded (Skia: {code})"),
+            DecodeStatus.ResizeFailed => Invalid(path, $"Skia could not resize it from {result.SourceHeight} x {result.SourceWidth} (height x width)"),
+            DecodeStatus.Grown => Invalid(path, $"it is now {result.SourceHeight} x {result.SourceWidth} (height x width), larger than when the dataset was made; make the dataset again"),
+            _ => throw new ArgumentOutOfRangeException(nameof(result), result.Status, "Not a failure."),
+        };
     }
 
     private static InvalidDataException Invalid(string path, string reason) =>
@@ -247,7 +240,6 @@ internal enum DecodeStatus
 {
     Ok,
     Unreadable,
-    Empty,
     NotAnImage,
     NoPixels,
     DecodeFailed,

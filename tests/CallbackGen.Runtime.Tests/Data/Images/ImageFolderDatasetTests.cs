@@ -112,6 +112,16 @@ public class ImageFolderDatasetTests
         var threaded = Read(workers);
         Assert.Equal(3, single.Count);
         Assert.Equal(single.Count, threaded.Count);
+
+        // Batches are read straight into a buffer (no tensor per sample): the same values as the indexer's samples.
+        using (DataLoader sequential = DataLoader.FromDataset(ds, 10, workers: 0))
+        using (var scope = NewDisposeScope())
+        {
+            Batch all = sequential.First();
+            Tensor stacked = stack(Enumerable.Range(0, 10).Select(i => ds[i].X).ToArray());
+            Assert.Equal(stacked.data<float>().ToArray(), all.X.data<float>().ToArray());
+            Assert.Equal(Enumerable.Range(0, 10).Select(i => ds.LabelOf(i)), all.Y.data<long>().ToArray());
+        }
         for (int i = 0; i < single.Count; i++)
         {
             Assert.Equal(single[i].X, threaded[i].X);

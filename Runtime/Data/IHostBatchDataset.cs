@@ -47,7 +47,12 @@ internal sealed class HostBatch(int capacity, long sampleLength)
         shape[0] = Count;
         sampleShape.CopyTo(shape, 1);
 
-        // tensor() copies the array (as far as the shape needs) before handing it to libtorch.
-        return new Batch(tensor(X, shape), tensor(Y, [Count]));
+        // One copy into memory libtorch allocated: no managed array per batch (a batch of images is large-object-heap
+        // sized, and one per batch made for frequent full collections).
+        Tensor x = empty(shape, ScalarType.Float32);
+        Tensor y = empty([Count], ScalarType.Int64);
+        System.Runtime.InteropServices.MemoryMarshal.AsBytes(X.AsSpan(0, (int)x.numel())).CopyTo(x.bytes);
+        System.Runtime.InteropServices.MemoryMarshal.AsBytes(Y.AsSpan(0, Count)).CopyTo(y.bytes);
+        return new Batch(x, y);
     }
 }

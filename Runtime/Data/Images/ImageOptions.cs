@@ -28,7 +28,9 @@ public sealed record ImageOptions
     /// <summary>
     /// Keep each decoded, resized image (as bytes: channels × height × width per image) after its first
     /// use, so later epochs do not decode again. Default on; turn off when the decoded images do not fit
-    /// in memory (then each image is decoded once per epoch).
+    /// in memory (then each image is decoded once per epoch). The room for every image is reserved when the
+    /// dataset is made (uninitialised, so the memory is taken as images are decoded into it): filling the
+    /// cache allocates nothing on a loader thread.
     /// </summary>
     public bool CacheDecoded { get; init; } = true;
 

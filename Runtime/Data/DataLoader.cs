@@ -73,7 +73,10 @@ public class DataLoader : IEnumerable<Batch>, IDisposable
     /// <param name="workers">
     /// Background threads that prepare batches while the model trains on the current one; 0 reads
     /// samples on the enumerating thread. Up to twice as many batches as workers are built ahead.
-    /// Ignored by the in-memory fast path, which has nothing to prepare.
+    /// Ignored by the in-memory fast path, which has nothing to prepare. Image folders read on these
+    /// threads without calling libtorch or allocating; any other dataset's indexer runs on them as it
+    /// is, and a thread that allocates during a fit is exposed to a TorchSharp 0.107 problem (a
+    /// collection freeing a scalar a libtorch call still reads; docs/data.md): prefer 0 for those.
     /// </param>
     public static DataLoader FromDataset(IDataset<Sample> dataset, int batchSize, Sampler? sampler = null, int workers = 0)
     {

@@ -16,9 +16,9 @@ public static class BuildInputs
     /// <summary>The parse options the runtime is built with (its own preprocessor symbol defined).</summary>
     public static CSharpParseOptions RuntimeParseOptions { get; } = ParseOptions.WithPreprocessorSymbols("CALLBACKGEN_RUNTIME");
 
-    /// <summary>As the projects set them: a library, nullable enabled.</summary>
+    /// <summary>As the projects set them: a library, nullable enabled, unsafe code allowed (the runtime calls Skia by function pointer).</summary>
     public static CSharpCompilationOptions CompilationOptions { get; } =
-        new(OutputKind.DynamicallyLinkedLibrary, nullableContextOptions: NullableContextOptions.Enable);
+        new(OutputKind.DynamicallyLinkedLibrary, nullableContextOptions: NullableContextOptions.Enable, allowUnsafe: true);
 
     /// <summary>The .NET 10 reference assemblies and the runtime's own dependencies (TorchSharp, ...), not the runtime.</summary>
     public static MetadataReference[] RuntimeDependencies => Dependencies.Value;

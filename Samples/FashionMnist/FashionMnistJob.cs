@@ -65,6 +65,7 @@ public static class FashionMnistJob
             result = Train(options, output);
         }
         catch (Exception ex) when (ex is IOException or InvalidDataException or UnauthorizedAccessException or DataLoaderException or CallbackGen.Checkpoints.ResumeMismatchException
+            || ex is LoopStepException { InnerException: DataLoaderException }
             || (ex is InvalidOperationException && options.Cuda && !cuda.is_available()))
         {
             error.WriteLine($"error: {ex.Message}");

@@ -60,6 +60,47 @@ public sealed class ImageFolderJobTests(ITestOutputHelper log)
     }
 
     [Fact]
+    public void An_image_that_breaks_during_the_fit_stops_the_job_with_one_line_naming_the_file_and_its_sample()
+    {
+        // Its header is intact, so the dataset accepts it; its pixels are cut short, so reading it in validation (on a
+        // loader thread) fails: the job reports it like any bad input, not as a crash with a stack trace.
+        using var dir = new TempDirectory();
+        var noise = new Random(3);
+        byte[] Png()
+        {
+            using var bitmap = new SKBitmap(new SKImageInfo(28, 28, SKColorType.Gray8, SKAlphaType.Opaque));
+            noise.NextBytes(bitmap.GetPixelSpan());
+            using SKData png = bitmap.Encode(SKEncodedImageFormat.Png, 100);
+            return png.ToArray();
+        }
+
+        foreach (string part in new[] { "train", "valid" })
+        {
+            foreach (string cls in new[] { "a", "b" })
+            {
+                Directory.CreateDirectory(dir[Path.Combine(part, cls)]);
+                for (int i = 0; i < 4; i++)
+                {
+                    File.WriteAllBytes(Path.Combine(dir[Path.Combine(part, cls)], $"{i}.png"), Png());
+                }
+            }
+        }
+
+        string cut = Path.Combine(dir[Path.Combine("valid", "b")], "2.png");
+        byte[] whole = File.ReadAllBytes(cut);
+        File.WriteAllBytes(cut, whole[..(whole.Length / 2)]);
+
+        var (code, output, error) = RunCli("--images", dir.Path, "--epochs", "1", "--lr", "0.01", "--bs", "2", "--workers", "2", "--out", dir["run"]);
+
+        Assert.Equal(ExitCodes.Failure, code);
+        Assert.StartsWith("error: ", error, StringComparison.Ordinal);
+        Assert.Contains($"The image '{cut}' cannot be decoded: its image data is truncated or corrupt", error, StringComparison.Ordinal);
+        Assert.Contains("validation phase", error, StringComparison.Ordinal);
+        Assert.Contains("Sample 6 ", error, StringComparison.Ordinal);
+        Assert.Single(error.Split('\n', StringSplitOptions.RemoveEmptyEntries));
+    }
+
+    [Fact]
     public void Write_images_refuses_an_existing_folder()
     {
         using var dir = new TempDirectory();

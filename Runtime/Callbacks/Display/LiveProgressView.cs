@@ -13,7 +13,7 @@ namespace CallbackGen;
 internal sealed class LiveProgressView(IAnsiConsole console) : IProgressView
 {
     private const int ColumnWidth = 12;
-    private static readonly TimeSpan RefreshEvery = TimeSpan.FromMilliseconds(100);
+    private static readonly TimeSpan RefreshEvery = TimeSpan.FromMilliseconds(200);
     private ProgressContext? context;
     private long lastRefresh;
     private Task? render;

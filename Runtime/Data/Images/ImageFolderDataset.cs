@@ -329,6 +329,22 @@ public sealed class ImageFolderDataset : IDataset<Sample>, IHostBatchDataset
     /// <summary>Decode buffers for one thread (see <see cref="Store.CreateScratch"/>).</summary>
     private sealed class Scratch(int sourceBytes, int pixelBytes)
     {
+        // The calling thread's buffers for reads outside the loader (the indexer, Pixels, ComputeStats on all cores):
+        // kept, so that reading photo after photo does not allocate tens of megabytes each time.
+        [ThreadStatic]
+        private static Scratch? threadScratch;
+
+        /// <summary>This thread's buffers, if they are large enough, else new ones (kept for the next call).</summary>
+        public static Scratch ForThread(int sourceBytes, int pixelBytes)
+        {
+            if (threadScratch is not Scratch s || s.Source.Length < sourceBytes || s.Pixels.Length < pixelBytes)
+            {
+                threadScratch = s = new Scratch(sourceBytes, pixelBytes);
+            }
+
+            return s;
+        }
+
         /// <summary>The image at its own size as RGBA, then scaled.</summary>
         public byte[] Source { get; } = new byte[sourceBytes];
 
@@ -507,20 +523,22 @@ public sealed class ImageFolderDataset : IDataset<Sample>, IHostBatchDataset
             return new Scratch(ImageDecoder.ScratchBytes(MaxSourcePixels, Height, Width), Stride);
         }
 
+        private Scratch ThreadScratch() => Scratch.ForThread(ImageDecoder.ScratchBytes(MaxSourcePixels, Height, Width), Stride);
+
         /// <summary>Image <paramref name="id"/>'s bytes: from the cache (decoding into it the first time), or decoded anew.</summary>
         public ReadOnlyMemory<byte> Pixels(int id)
         {
             if (chunks is null)
             {
                 byte[] result = new byte[Stride];
-                Scratch scratch = CreateScratch();
+                Scratch scratch = ThreadScratch();
                 DecodeResult r = ImageDecoder.TryDecode(NativePaths[id], Options.Mode, Options.Fit, Height, Width, result, scratch.Source);
                 return r.Status == DecodeStatus.Ok ? result : throw ImageDecoder.Failure(Paths[id], r);
             }
 
             if (Volatile.Read(ref decoded[id]) == 0)
             {
-                Scratch scratch = CreateScratch();
+                Scratch scratch = ThreadScratch();
                 DecodeResult r = ImageDecoder.TryDecode(NativePaths[id], Options.Mode, Options.Fit, Height, Width, Slot(id), scratch.Source);
                 if (r.Status != DecodeStatus.Ok)
                 {

@@ -10,6 +10,12 @@ using static TorchSharp.torch;
 // Image-folder throughput (issue 20): the embedded Fashion-MNIST subset written as PNG folders, read
 // by the loader alone and trained on by the main job's CNN, with and without loader threads, against
 // the in-memory IDX path. Ratios are measured in this run.
+if (args.Contains("--soak"))
+{
+    LoaderSoak.Run(BenchArgs.Parse(args.Where(a => a != "--soak").ToArray()));
+    return;
+}
+
 var args2 = BenchArgs.Parse(args);
 // The whole embedded subset (12,000 training and 2,000 validation images) in a full run, for the loader and the CNN alike.
 int trainCount = args2.Quick ? 2_000 : FashionMnistData.EmbeddedTrainCount;

@@ -124,6 +124,7 @@ public class PrefetchingLoaderTests
     [Fact]
     public void A_fit_on_a_prefetching_loader_trains_like_the_single_threaded_one_and_leaves_no_thread()
     {
+        var warnings = new List<string>();
         double Fit(int workers, out DataLoader train)
         {
             using var gen = new Generator().manual_seed(3);
@@ -134,13 +135,22 @@ public class PrefetchingLoaderTests
             using DataBunch data = DataBunch.FromDatasets(trainSet, validSet, batchSize: 8, generator: new Generator(5), workers: workers);
             train = data.Train;
             using var learn = new Learner(TinyTask.Model(), data, Losses.CrossEntropy, Optimizer.Sgd(), lr: 0.1);
-            learn.Fit(2);
+            var output = new StringWriter();
+            learn.Output = output;
+            learn.Fit(1);
+            learn.Fit(1);
+            warnings.Add(output.ToString());
             Assert.All(data.Valid.StartedWorkers, t => Assert.False(t.IsAlive));
             return learn.Validate().Loss;
         }
 
         double single = Fit(0, out _);
         double prefetched = Fit(2, out DataLoader loader);
+
+        // A dataset of the user's own read on loader threads: told once per learner (two fits, one warning), naming the docs.
+        Assert.DoesNotContain("warning:", warnings[0], StringComparison.Ordinal);
+        Assert.Single(System.Text.RegularExpressions.Regex.Matches(warnings[1], "warning: the data's 2 loader thread\\(s\\) run your dataset's own code"));
+        Assert.Contains("Why a loader thread must not allocate", warnings[1], StringComparison.Ordinal);
 
         Assert.Equal(single, prefetched);
         Assert.NotEmpty(loader.StartedWorkers);

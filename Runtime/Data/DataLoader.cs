@@ -361,7 +361,7 @@ public class DataLoader : IEnumerable<Batch>, IDisposable
 
         public override long LoaderAllocatedBytes => Interlocked.Read(ref loaderAllocated);
 
-        public override bool LoaderThreadsAllocate => workers > 0 && !(dataset is IHostBatchDataset && ReferenceEquals(collate.Method, StackMethod));
+        public override bool LoaderThreadsAllocate => workers > 0 && HostPath is null;
 
         public override IReadOnlyList<Thread> StartedWorkers
         {
@@ -386,62 +386,21 @@ public class DataLoader : IEnumerable<Batch>, IDisposable
                 yield break;
             }
 
-            // A dataset that reads straight into a batch buffer with the default collation: no tensor per sample, no stack.
-            IHostBatchDataset? host = dataset as IHostBatchDataset;
-            if (!ReferenceEquals(collate.Method, StackMethod))
+            if (HostPath is IHostBatchDataset host)
             {
-                host = null;
-            }
-
-            if (workers == 0)
-            {
-                if (host is not null)
+                foreach (Batch batch in HostEpoch(host, indices, count, batchSize, firstBatch))
                 {
-                    object state = host.CreateWorkerState();
-                    long[] sampleShape = host.SampleShape;
-                    var buffer = new HostBatch(batchSize, sampleShape.Aggregate(1L, (a, d) => a * d));
-                    var one = new Stack<HostBatch>(1);
-                    for (int b = firstBatch; b < count; b++)
-                    {
-                        one.Push(buffer);
-                        yield return ToDevice(ReadHost(host, one, indices, b, batchSize, state).ToTensors(sampleShape));
-                    }
-
-                    yield break;
-                }
-
-                for (int b = firstBatch; b < count; b++)
-                {
-                    yield return ToDevice(Build(indices, b, batchSize));
+                    yield return batch;
                 }
 
                 yield break;
             }
 
-            // A dataset that reads into managed buffers with the default collation: the loader threads neither call libtorch
-            // nor allocate (see IHostBatchDataset); buffers come from a pool made here, tensors are made here, on the
-            // training thread, and each buffer goes back to the pool as soon as its batch is copied out.
-            if (host is not null)
+            if (workers == 0)
             {
-                int threads = BatchPrefetcher<HostBatch>.ThreadCount(count, firstBatch, workers);
-                int capacity = 2 * workers;
-                object[] states = Enumerable.Range(0, threads).Select(_ => host.CreateWorkerState()).ToArray();
-                long[] shape = host.SampleShape;
-                long sampleLength = shape.Aggregate(1L, (a, d) => a * d);
-                var pool = new Stack<HostBatch>(capacity + threads);
-                for (int i = 0; i < capacity + threads; i++)
-                {
-                    pool.Push(new HostBatch(batchSize, sampleLength));
-                }
-
-                using var hostPrefetcher = new BatchPrefetcher<HostBatch>(
-                    count, first: firstBatch, workers, capacity, (b, w) => ReadHost(host, pool, indices, b, batchSize, states[w]), h => Return(pool, h), Track, CountAllocated);
                 for (int b = firstBatch; b < count; b++)
                 {
-                    HostBatch h = hostPrefetcher.Take(b);
-                    Batch batch = h.ToTensors(shape);
-                    Return(pool, h);
-                    yield return ToDevice(batch);
+                    yield return ToDevice(Build(indices, b, batchSize));
                 }
 
                 yield break;
@@ -452,6 +411,35 @@ public class DataLoader : IEnumerable<Batch>, IDisposable
             for (int b = firstBatch; b < count; b++)
             {
                 yield return ToDevice(Adopt(prefetcher.Take(b)));
+            }
+        }
+
+        // A dataset that reads straight into batch buffers with the default collation (no tensor per sample, no stack);
+        // its loader threads neither call libtorch nor allocate (see IHostBatchDataset). Null for any other.
+        private IHostBatchDataset? HostPath => ReferenceEquals(collate.Method, StackMethod) ? dataset as IHostBatchDataset : null;
+
+        // An epoch of a host-path dataset: buffers from a pool made here, read on the loader threads (or here, with no
+        // workers); the tensors are made here, on the training thread, and each buffer goes back to the pool as soon as
+        // its batch is copied out.
+        private IEnumerable<Batch> HostEpoch(IHostBatchDataset host, long[]? indices, int count, int batchSize, int firstBatch)
+        {
+            int threads = workers == 0 ? 1 : BatchPrefetcher<HostBatch>.ThreadCount(count, firstBatch, workers);
+            int capacity = 2 * workers;
+            object[] states = Enumerable.Range(0, threads).Select(_ => host.CreateWorkerState()).ToArray();
+            var pool = new Stack<HostBatch>(capacity + threads);
+            for (int i = 0; i < capacity + threads; i++)
+            {
+                pool.Push(new HostBatch(batchSize, host.SampleShape));
+            }
+
+            using BatchPrefetcher<HostBatch>? prefetcher = workers == 0 ? null : new BatchPrefetcher<HostBatch>(
+                count, first: firstBatch, workers, capacity, (b, w) => ReadHost(host, pool, indices, b, batchSize, states[w]), h => Return(pool, h), Track, CountAllocated);
+            for (int b = firstBatch; b < count; b++)
+            {
+                HostBatch h = prefetcher?.Take(b) ?? ReadHost(host, pool, indices, b, batchSize, states[0]);
+                Batch batch = h.ToTensors();
+                Return(pool, h);
+                yield return ToDevice(batch);
             }
         }
 

@@ -26,10 +26,10 @@ internal interface IHostBatchDataset
 }
 
 /// <summary>A reusable batch in managed memory: the first <see cref="Count"/> samples' inputs and int64 labels.</summary>
-internal sealed class HostBatch(int capacity, long sampleLength)
+internal sealed class HostBatch(int capacity, long[] sampleShape)
 {
     /// <summary>Inputs, sample after sample (room for the capacity).</summary>
-    public float[] X { get; } = new float[capacity * sampleLength];
+    public float[] X { get; } = new float[capacity * sampleShape.Aggregate(1L, (a, d) => a * d)];
 
     /// <summary>Labels.</summary>
     public long[] Y { get; } = new long[capacity];
@@ -41,7 +41,7 @@ internal sealed class HostBatch(int capacity, long sampleLength)
     public int Count { get; set; }
 
     /// <summary>The batch as tensors (copies), in the calling thread's dispose scope; the buffers can be reused at once.</summary>
-    public Batch ToTensors(long[] sampleShape)
+    public Batch ToTensors()
     {
         long[] shape = new long[sampleShape.Length + 1];
         shape[0] = Count;

@@ -48,14 +48,13 @@ internal static class ImageDecoder
 
     /// <summary>
     /// Decodes the whole image at <paramref name="path"/> to a new array at (<paramref name="height"/>,
-    /// <paramref name="width"/>); <paramref name="source"/> is the image's own size, as <see cref="Probe"/> read it.
+    /// <paramref name="width"/>), with <paramref name="scratch"/> of at least <see cref="ScratchBytes"/> for its own size.
     /// </summary>
     /// <exception cref="InvalidDataException">The file cannot be decoded (named).</exception>
     /// <exception cref="FileNotFoundException">The file no longer exists.</exception>
-    public static byte[] Decode(string path, ImageOptions options, int height, int width, (int Height, int Width) source)
+    public static byte[] Decode(string path, ImageOptions options, int height, int width, Span<byte> scratch)
     {
         byte[] result = new byte[options.Channels * height * width];
-        byte[] scratch = new byte[ScratchBytes(source.Height * (long)source.Width, height, width)];
         DecodeResult decoded = TryDecode(NativePath(path), options.Mode, options.Fit, height, width, result, scratch);
         return decoded.Status == DecodeStatus.Ok ? result : throw Failure(path, decoded);
     }

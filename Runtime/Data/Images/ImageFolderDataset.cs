@@ -466,7 +466,9 @@ public sealed class ImageFolderDataset : IDataset<Sample>, IHostBatchDataset
                     {
                         try
                         {
-                            pixels[i] = ImageDecoder.Decode(files[i].Path, options, outHeight, outWidth, (checks[i].Height, checks[i].Width));
+                            long sourcePixels = (long)checks[i].Height * checks[i].Width;
+                            Scratch scratch = Scratch.ForThread(ImageDecoder.ScratchBytes(sourcePixels, outHeight, outWidth), 0);
+                            pixels[i] = ImageDecoder.Decode(files[i].Path, options, outHeight, outWidth, scratch.Source);
                         }
                         catch (Exception ex) when (ex is InvalidDataException or IOException)
                         {
@@ -528,27 +530,10 @@ public sealed class ImageFolderDataset : IDataset<Sample>, IHostBatchDataset
         /// <summary>Image <paramref name="id"/>'s bytes: from the cache (decoding into it the first time), or decoded anew.</summary>
         public ReadOnlyMemory<byte> Pixels(int id)
         {
-            if (chunks is null)
-            {
-                byte[] result = new byte[Stride];
-                Scratch scratch = ThreadScratch();
-                DecodeResult r = ImageDecoder.TryDecode(NativePaths[id], Options.Mode, Options.Fit, Height, Width, result, scratch.Source);
-                return r.Status == DecodeStatus.Ok ? result : throw ImageDecoder.Failure(Paths[id], r);
-            }
-
-            if (Volatile.Read(ref decoded[id]) == 0)
-            {
-                Scratch scratch = ThreadScratch();
-                DecodeResult r = ImageDecoder.TryDecode(NativePaths[id], Options.Mode, Options.Fit, Height, Width, Slot(id), scratch.Source);
-                if (r.Status != DecodeStatus.Ok)
-                {
-                    throw ImageDecoder.Failure(Paths[id], r);
-                }
-
-                Volatile.Write(ref decoded[id], 1);
-            }
-
-            return chunks[id / perChunk].AsMemory((id % perChunk) * Stride, Stride);
+            byte[]? fresh = chunks is null ? new byte[Stride] : null;
+            DecodeResult r = Decode(id, ThreadScratch(), fresh, out _);
+            return r.Status != DecodeStatus.Ok ? throw ImageDecoder.Failure(Paths[id], r)
+                : fresh ?? chunks![id / perChunk].AsMemory((id % perChunk) * Stride, Stride);
         }
 
         /// <summary>
@@ -557,26 +542,33 @@ public sealed class ImageFolderDataset : IDataset<Sample>, IHostBatchDataset
         /// </summary>
         public bool TryRead(int id, Span<float> values, Scratch scratch, out DecodeResult failure)
         {
-            failure = default;
-            Span<byte> bytes = chunks is null ? scratch.Pixels : Slot(id);
-            if (chunks is null || Volatile.Read(ref decoded[id]) == 0)
+            failure = Decode(id, scratch, scratch.Pixels, out Span<byte> bytes);
+            if (failure.Status != DecodeStatus.Ok)
             {
-                // Two threads decoding one image at once write the same bytes; it is marked done after the write.
-                DecodeResult r = ImageDecoder.TryDecode(NativePaths[id], Options.Mode, Options.Fit, Height, Width, bytes, scratch.Source);
-                if (r.Status != DecodeStatus.Ok)
-                {
-                    failure = r;
-                    return false;
-                }
-
-                if (chunks is not null)
-                {
-                    Volatile.Write(ref decoded[id], 1);
-                }
+                return false;
             }
 
             ToUnit(bytes, values);
             return true;
+        }
+
+        // Image id's bytes: the cache's slot (decoded into it the first time), or, without a cache, decoded into `buffer`.
+        // Two threads decoding one image at once write the same bytes; it is marked done after the write.
+        private DecodeResult Decode(int id, Scratch scratch, Span<byte> buffer, out Span<byte> bytes)
+        {
+            bytes = chunks is null ? buffer : Slot(id);
+            if (chunks is not null && Volatile.Read(ref decoded[id]) == 1)
+            {
+                return new DecodeResult(DecodeStatus.Ok);
+            }
+
+            DecodeResult r = ImageDecoder.TryDecode(NativePaths[id], Options.Mode, Options.Fit, Height, Width, bytes, scratch.Source);
+            if (r.Status == DecodeStatus.Ok && chunks is not null)
+            {
+                Volatile.Write(ref decoded[id], 1);
+            }
+
+            return r;
         }
 
         private Span<byte> Slot(int id) => chunks![id / perChunk].AsSpan((id % perChunk) * Stride, Stride);

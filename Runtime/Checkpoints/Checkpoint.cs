@@ -221,11 +221,9 @@ internal sealed class Checkpoint
 
     private void Apply(Learner learn, bool counters)
     {
-        using (TrainingSnapshot snapshot = TrainingSnapshot.FromRecords(Model, sections[OptimizerSection]))
-        {
-            snapshot.RestoreWeights(learn.Model);
-            Guard("the optimiser's state", () => snapshot.RestoreOptimizer(learn.Opt));
-        }
+        // ApplyTo checked the fit first (CheckFits): the copy cannot fail on the data.
+        ModelTensors.Copy(learn.Model, Model);
+        Guard("the optimiser's state", () => TrainingSnapshot.LoadOptimizer(learn.Opt, sections[OptimizerSection]));
 
         foreach (Callback cb in learn.Callbacks)
         {

@@ -10,8 +10,9 @@ namespace CallbackGen.Checkpoints;
 /// <see cref="Optimizer.SaveState"/> writes it (moments, step counts, each group's hyper-parameters,
 /// the pending accumulation count). The one snapshot/restore of the product: the LR finder takes one
 /// and puts it back, <see cref="EarlyStopping"/> keeps the best epoch's, and a
-/// <see cref="Checkpoint"/> writes one's tensors with the <see cref="TensorCodec"/> and restores
-/// through one.
+/// <see cref="Checkpoint"/> writes one's tensors with the <see cref="TensorCodec"/> (and reads the
+/// optimiser's state back through <see cref="LoadOptimizer"/>; the model's, through
+/// <see cref="ModelTensors.Copy"/>, record by record, without a second copy of the model).
 /// </summary>
 /// <remarks>
 /// It owns its tensors: <see cref="Dispose"/> releases them, and they live outside every dispose
@@ -49,27 +50,6 @@ internal sealed record TrainingSnapshot(IReadOnlyList<KeyValuePair<string, Tenso
         }
 
         return new TrainingSnapshot(weights, optimizerState);
-    }
-
-    /// <summary>A snapshot of stored tensors (read from a checkpoint) and stored optimiser bytes; the tensors are built on the CPU.</summary>
-    public static TrainingSnapshot FromRecords(IReadOnlyList<TensorRecord> weights, byte[]? optimizerState)
-    {
-        ArgumentNullException.ThrowIfNull(weights);
-        var built = new List<KeyValuePair<string, Tensor>>(weights.Count);
-        try
-        {
-            foreach (TensorRecord rec in weights)
-            {
-                built.Add(KeyValuePair.Create(rec.Name, rec.ToTensor().DetachFromDisposeScope()));
-            }
-        }
-        catch
-        {
-            built.ForEach(w => w.Value.Dispose());
-            throw;
-        }
-
-        return new TrainingSnapshot(built, optimizerState);
     }
 
     /// <summary>
@@ -111,10 +91,14 @@ internal sealed record TrainingSnapshot(IReadOnlyList<KeyValuePair<string, Tenso
     /// <summary>Loads the optimiser state into <paramref name="optimizer"/>.</summary>
     /// <exception cref="InvalidOperationException">The snapshot holds no optimiser state.</exception>
     /// <exception cref="InvalidDataException">The state is of another optimiser kind or shape, or was not read to its end.</exception>
-    public void RestoreOptimizer(Optimizer optimizer)
+    public void RestoreOptimizer(Optimizer optimizer) =>
+        LoadOptimizer(optimizer, OptimizerState ?? throw new InvalidOperationException("The snapshot holds no optimiser state."));
+
+    /// <summary>Loads optimiser state written by <see cref="Optimizer.SaveState"/> (a snapshot's, or a checkpoint's section) into <paramref name="optimizer"/>.</summary>
+    /// <exception cref="InvalidDataException">The state is of another optimiser kind or shape, or was not read to its end.</exception>
+    public static void LoadOptimizer(Optimizer optimizer, byte[] state)
     {
         ArgumentNullException.ThrowIfNull(optimizer);
-        byte[] state = OptimizerState ?? throw new InvalidOperationException("The snapshot holds no optimiser state.");
         using var reader = new BinaryReader(new MemoryStream(state, writable: false), Encoding.UTF8);
         optimizer.LoadState(reader);
         long left = reader.BaseStream.Length - reader.BaseStream.Position;

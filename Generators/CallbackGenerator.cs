@@ -110,7 +110,7 @@ namespace CallbackGen.Generators
 
             context.RegisterSourceOutput(overrides, static (spc, m) =>
                 spc.ReportDiagnostic(Diagnostic.Create(
-                    OverrideStyleHandler,
+                    DiagnosticDescriptors.OverrideStyleHandler,
                     Location.Create(m.FilePath, m.Span, m.LineSpan),
                     m.Name)));
         }

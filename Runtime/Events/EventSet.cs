@@ -14,7 +14,7 @@ public readonly struct EventSet : IEquatable<EventSet>
     public static EventSet All => new((1u << EventCount) - 1);
 
     /// <summary>The number of events in the catalogue.</summary>
-    public const int EventCount = 23;
+    public const int EventCount = EventCatalogSize.Events;
 
     /// <summary>True when the set has no event.</summary>
     public bool IsEmpty => bits == 0;

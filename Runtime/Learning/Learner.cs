@@ -168,7 +168,7 @@ public sealed partial class Learner : IDisposable
 
     /// <summary>
     /// The row of the epoch that just ended (epoch, training and validation stats, metrics, wall
-    /// time), built once by <see cref="AvgStatsCallback"/> at <c>AfterEpoch</c> (order −5) and read by
+    /// time), built once by <see cref="AvgStatsCallback"/> at <c>AfterEpoch</c> and read by
     /// every logger and tracker; null from <c>BeforeEpoch</c> until then, and before the first epoch of a run.
     /// </summary>
     public EpochRecord? LastEpoch { get; internal set; }

@@ -1,4 +1,4 @@
-// The libstdc++ compatibility fix (DESIGN.md §7). TorchSharp-cpu 0.107.0's libLibTorchSharp.so was
+// The libstdc++ compatibility fix (docs/design.md, "TorchSharp on Debian 12"). TorchSharp-cpu 0.107.0's libLibTorchSharp.so was
 // built with GCC 15 and lists GLIBCXX_3.4.32 in its version needs for one symbol that nothing binds
 // to. Older distributions (Debian 12: up to 3.4.30) refuse to load it. Marking that one
 // version-need entry weak (VER_FLG_WEAK) lets the loader accept a library that lacks the version.

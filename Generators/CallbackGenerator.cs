@@ -130,7 +130,8 @@ namespace CallbackGen.Generators
                     m.Name)));
         }
 
-        // Every handler of a class gave the same model (a partial class may span files): keep one.
+        // Only a class's first valid handler yields a model (Parser.ParseCallbackClass), but a partial
+        // class declared in several files can still produce equal models: keep one.
         private static ImmutableArray<CallbackClassModel> DistinctClasses(ImmutableArray<CallbackClassModel> all, CancellationToken ct)
         {
             ct.ThrowIfCancellationRequested();

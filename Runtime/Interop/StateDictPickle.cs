@@ -145,10 +145,10 @@ internal sealed class StateDictPickle
                 case (byte)'U': stack.Add(Encoding.Latin1.GetString(Take(U8(), at))); break; // SHORT_BINSTRING
                 case (byte)'T': stack.Add(Encoding.Latin1.GetString(Take(Length(4, at), at))); break; // BINSTRING
                 case (byte)'q': memo[U8()] = Peek(at); break; // BINPUT
-                case (byte)'r': memo[Length(4, at)] = Peek(at); break; // LONG_BINPUT
+                case (byte)'r': memo[BinaryPrimitives.ReadUInt32LittleEndian(Take(4, at))] = Peek(at); break; // LONG_BINPUT
                 case 0x94: memo[memo.Count] = Peek(at); break; // MEMOIZE
                 case (byte)'h': stack.Add(Get(U8(), at)); break; // BINGET
-                case (byte)'j': stack.Add(Get(Length(4, at), at)); break; // LONG_BINGET
+                case (byte)'j': stack.Add(Get(BinaryPrimitives.ReadUInt32LittleEndian(Take(4, at)), at)); break; // LONG_BINGET
                 case (byte)'t': stack.Add(PopMark(at).ToArray()); break; // TUPLE
                 case 0x85: stack.Add(new[] { Pop(at) }); break; // TUPLE1
                 case 0x86: { object? b = Pop(at), a = Pop(at); stack.Add(new[] { a, b }); break; } // TUPLE2

@@ -111,10 +111,10 @@ public sealed partial class CutMix : Callback, IDisposable
             return;
         }
 
-        // λ·loss(y) + (1 − λ)·loss(y[perm]) as a lerp from the second to the first; the Scalar is held through the call.
+        // λ·loss(y) + (1 − λ)·loss(y[perm]) = other + λ·(loss − other); the Scalar is held through the call.
         using Scalar lambda = Lambda.ToScalar();
         Tensor other = Learn.LossFunc(Pred, shuffledTargets);
-        Loss = other.lerp(Loss, lambda);
+        Loss = other.add(Loss - other, lambda);
     }
 
     [Callback]

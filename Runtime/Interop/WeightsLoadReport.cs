@@ -54,8 +54,9 @@ public sealed class WeightsLoadReport
     public override string ToString()
     {
         var b = new StringBuilder();
-        b.Append($"{Loaded.Count} tensors loaded from '{Path}'");
-        b.Append(IsExact ? "; every key of the model matched." : Strict ? "; the keys do not match:" : "; these were skipped (strict: false):");
+        bool refused = Strict && !IsExact;
+        b.Append(refused ? $"{Loaded.Count} tensors of '{Path}' fit the model, but the keys do not match:" : $"{Loaded.Count} tensors loaded from '{Path}'");
+        b.Append(IsExact ? "; every key of the model matched." : refused ? string.Empty : "; these were skipped (strict: false):");
         Line(b, "missing from the file (the model keeps its own values)", Missing);
         Line(b, "unexpected in the file (not in the model)", Unexpected);
         Line(b, "shape mismatch (not loaded)", ShapeMismatches.Select(m => m.ToString()).ToList());

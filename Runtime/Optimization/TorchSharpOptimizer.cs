@@ -14,7 +14,7 @@ namespace CallbackGen;
 /// started by another thread of the process can free one while libtorch reads it ("Unknown scalar
 /// type", a failed <c>toFloat</c> check, or an aborted process). Use the factories on
 /// <see cref="Optimizer"/> (CallbackGen's own optimisers) where the training shares its process with
-/// other work; <c>FinalizerCheck</c> counts what such an optimiser leaves behind (docs/data.md).
+/// other work; <see cref="FinalizerCheck"/> counts what such an optimiser leaves behind (docs/data.md).
 /// </remarks>
 public class TorchSharpOptimizer : Optimizer
 {
@@ -82,6 +82,19 @@ public class TorchSharpOptimizer : Optimizer
     /// <inheritdoc/>
     protected override void LoadCore(BinaryReader reader)
     {
+        if (reader.BaseStream.CanSeek)
+        {
+            long start = reader.BaseStream.Position;
+            byte[] head = reader.ReadBytes(ParameterOptimizer.StateMagic.Length);
+            if (head.AsSpan().SequenceEqual(ParameterOptimizer.StateMagic))
+            {
+                reader.ReadInt32();
+                throw new InvalidDataException($"The saved optimiser state is CallbackGen's '{reader.ReadString()}''s; it does not fit this wrapped TorchSharp {Name}.");
+            }
+
+            reader.BaseStream.Position = start;
+        }
+
         try
         {
             Helper().load_state_dict(reader);

@@ -104,43 +104,56 @@ public sealed class FinalizerFreeFitTests(ITestOutputHelper output) : IDisposabl
     {
         foreach (double? momentum in new double?[] { 0.1, null })
         {
-            manual_seed(11);
-            var bn = nn.BatchNorm1d(6);
-            bn.momentum = momentum;
-            var ours = nn.Sequential(nn.Linear(4, 6), bn, nn.Linear(6, 2));
-            manual_seed(11);
-            var theirBn = nn.BatchNorm1d(6);
-            theirBn.momentum = momentum;
-            var theirs = nn.Sequential(nn.Linear(4, 6), theirBn, nn.Linear(6, 2));
-            using var g = new Generator().manual_seed(2);
-            Tensor x = randn(new long[] { 48, 4 }, generator: g);
-            Tensor y = randint(2, new long[] { 48 }, generator: g);
-            using var learn = new Learner(ours, new DataBunch(new DataLoader(x[..40], y[..40], 8), new DataLoader(x[40..], y[40..], 8)), Losses.CrossEntropy, Optimizer.Sgd(), lr: 0);
-            learn.Output = TextWriter.Null;
-
-            learn.Fit(2);
+            var ours = nn.BatchNorm1d(6);
+            var theirs = nn.BatchNorm1d(6);
+            ours.momentum = theirs.momentum = momentum;
+            ours.train();
             theirs.train();
-            using (no_grad())
+            using var counters = BatchNormCounters.Of(nn.Sequential(ours));
+            using var g = new Generator().manual_seed(2);
+            for (int batch = 0; batch < 10; batch++)
             {
-                for (int epoch = 0; epoch < 2; epoch++)
-                {
-                    for (int i = 0; i < 40; i += 8)
-                    {
-                        theirs.forward(x[i..(i + 8)]);
-                    }
-                }
+                using var scope = NewDisposeScope();
+                Tensor x = randn(new long[] { 8, 6 }, generator: g) * (batch + 1);
+                counters.Enter();
+                Tensor a = ours.forward(x);
+                counters.Exit();
+                Tensor b = theirs.forward(x);
+                Assert.True(a.eq(b).all().item<bool>(), $"momentum {momentum?.ToString() ?? "null"}: batch {batch}'s output differs");
             }
 
-            var a = ours.state_dict();
-            var b = theirs.state_dict();
-            Assert.Equal(b.Keys, a.Keys);
-            foreach (string key in b.Keys)
+            Assert.Equal(momentum, ours.momentum);
+            var mine = ours.state_dict();
+            var reference = theirs.state_dict();
+            Assert.Equal(reference.Keys, mine.Keys);
+            foreach (string key in reference.Keys)
             {
-                Assert.True(b[key].equal(a[key]).item<bool>(), $"momentum {momentum?.ToString() ?? "null"}: {key} differs");
+                Assert.True(reference[key].eq(mine[key]).all().item<bool>(), $"momentum {momentum?.ToString() ?? "null"}: {key} differs");
             }
 
-            Assert.Equal(10L, a["1.num_batches_tracked"].item<long>());
-            Assert.Equal(momentum, bn.momentum);
+            Assert.Equal(10L, mine["num_batches_tracked"].item<long>());
         }
     }
+
+    [Fact]
+    public void A_fit_advances_the_counter_once_per_training_batch_and_leaves_it_in_the_state()
+    {
+        using var learn = new Learner(Cnn(), Images(), Losses.CrossEntropy, Optimizer.AdamW());
+        learn.Output = TextWriter.Null;
+
+        learn.Fit(2);
+
+        foreach (var (name, buffer) in learn.Model.named_buffers())
+        {
+            if (name.EndsWith("num_batches_tracked", StringComparison.Ordinal))
+            {
+                Assert.Equal(16L, buffer.item<long>());
+            }
+        }
+    }
+}
+
+[CollectionDefinition(nameof(FinalizerFreeFitTests), DisableParallelization = true)]
+public sealed class FinalizerFreeFitCollection
+{
 }

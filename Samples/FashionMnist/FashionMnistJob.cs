@@ -68,7 +68,7 @@ public static class FashionMnistJob
             || ex is LoopStepException { InnerException: DataLoaderException }
             || (ex is InvalidOperationException && options.Cuda && !cuda.is_available()))
         {
-            error.WriteLine($"error: {ex.Message}");
+            error.WriteLine($"error: {(ex is CallbackGen.Checkpoints.ResumeMismatchException mismatch ? CliMessage(mismatch) : ex.Message)}");
             return ExitCodes.Failure;
         }
 
@@ -165,6 +165,9 @@ public static class FashionMnistJob
         var files = new List<string>();
         double lr = ChooseLr(options, learn, outDir, output, files);
 
+        // Written before the fit (atomically), so that --resume PATH alone works after Ctrl-C and kill -9 too.
+        files.Add(RunInfo.Of(options, where.Folder, lr).Write(outDir));
+
         var recorder = new Recorder();
         var csv = new CsvLogger(Path.Combine(outDir, MetricsFile), append: options.Resume is not null);
         var save = new SaveModel(Path.Combine(outDir, CheckpointFile));
@@ -182,7 +185,6 @@ public static class FashionMnistJob
         if (learn.Interrupted)
         {
             // Ctrl-C or SIGTERM: the fit ended after its current batch and SaveModel wrote a final checkpoint.
-            files.Add(new RunInfo(Name(options.Model), options.Epochs, options.BatchSize, lr, options.Seed, where.Folder).Write(outDir));
             output.WriteLine($"interrupted: resume with --resume {Path.GetFullPath(save.LastSaved ?? Path.Combine(outDir, CheckpointFile))}");
             return new JobResult(double.NaN, double.NaN, lr, outDir, files, clock.Elapsed, Interrupted: true);
         }
@@ -202,7 +204,6 @@ public static class FashionMnistJob
 
         files.AddRange(Interpret(learn, data, outDir, output));
         files.Add(learn.Export(Path.Combine(outDir, ExportFile), modelName: Name(options.Model), modelVersion: ExportVersion, classNames: data.ClassNames));
-        files.Add(new RunInfo(Name(options.Model), options.Epochs, options.BatchSize, lr, options.Seed, data.Folder).Write(outDir));
         clock.Stop();
         double accuracy = valid["accuracy"];
         output.WriteLine(string.Create(CultureInfo.InvariantCulture,
@@ -265,6 +266,12 @@ public static class FashionMnistJob
             ? new FashionMnistLocation(folder, IsEmbeddedSubset: false, $"full Fashion-MNIST from {folder}")
             : new FashionMnistLocation(folder, IsEmbeddedSubset: false, $"MNIST-format folder {folder}");
     }
+
+    /// <summary>A resume refusal in the command line's terms (the library's message speaks of its API: <c>epochs: 3</c>, <c>strict: false</c>).</summary>
+    private static string CliMessage(CallbackGen.Checkpoints.ResumeMismatchException ex) =>
+        $"--resume {ex.Path}: the checkpoint does not match this command: "
+        + string.Join(" ", ex.Problems.Select(p => System.Text.RegularExpressions.Regex.Replace(p, @"Pass epochs: (\d+)\.", "Give --epochs $1.")))
+        + " Leave the flags out to take them from the run's " + RunInfo.FileName + ".";
 
     private static string Name(ModelKind kind) => kind.ToString().ToLowerInvariant();
 }

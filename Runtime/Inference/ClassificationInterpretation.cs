@@ -130,12 +130,13 @@ public sealed partial class ClassificationInterpretation
     {
         int k = ClassNames.Count;
         int nameWidth = Math.Max("actual \\ predicted".Length, ClassNames.Max(c => c.Length));
-        int cell = Math.Max(ClassNames.Max(c => Math.Min(c.Length, 10)), confusion.Cast<long>().Max().ToString(CultureInfo.InvariantCulture).Length);
+        // Whole class names as column headers (cut to 10 characters they read "T-shirt/to"; issue 29).
+        int cell = Math.Max(ClassNames.Max(c => c.Length), confusion.Cast<long>().Max().ToString(CultureInfo.InvariantCulture).Length);
         var sb = new StringBuilder();
         sb.Append("actual \\ predicted".PadRight(nameWidth));
         for (int j = 0; j < k; j++)
         {
-            sb.Append("  ").Append(Abbreviate(ClassNames[j], cell).PadLeft(cell));
+            sb.Append("  ").Append(ClassNames[j].PadLeft(cell));
         }
 
         sb.AppendLine();
@@ -189,5 +190,4 @@ public sealed partial class ClassificationInterpretation
             .ToArray();
     }
 
-    private static string Abbreviate(string name, int width) => name.Length <= width ? name : name[..width];
 }

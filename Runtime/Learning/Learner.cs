@@ -170,6 +170,8 @@ public sealed partial class Learner : IDisposable
     /// The row of the epoch that just ended (epoch, training and validation stats, metrics, wall
     /// time), built once by <see cref="AvgStatsCallback"/> at <c>AfterEpoch</c> (order −5) and read by
     /// every logger and tracker; null from <c>BeforeEpoch</c> until then, and before the first epoch of a run.
+    /// After a fit cancelled in the middle of an epoch it is the last completed epoch's row, and
+    /// <see cref="TrainStats"/> and <see cref="ValidStats"/>, where that epoch left them null, that row's.
     /// </summary>
     public EpochRecord? LastEpoch { get; internal set; }
 
@@ -487,7 +489,17 @@ public sealed partial class Learner : IDisposable
         Opt.ZeroGrad();
     }
 
-    private void DoBackward() => Loss.backward();
+    private void DoBackward()
+    {
+        try
+        {
+            Loss.backward();
+        }
+        catch (Exception ex) when (ex is not CancelException)
+        {
+            throw LoopStepException.Create(this, LoopStep.Backward, ex);
+        }
+    }
 
     /// <summary>Draws the next batch; a failure of the loader (a sample, the collate) names where it happened.</summary>
     private bool NextBatch(IEnumerator<Batch> batches)
@@ -502,7 +514,17 @@ public sealed partial class Learner : IDisposable
         }
     }
 
-    private void DoStep() => Opt.Step();
+    private void DoStep()
+    {
+        try
+        {
+            Opt.Step();
+        }
+        catch (Exception ex) when (ex is not CancelException)
+        {
+            throw LoopStepException.Create(this, LoopStep.Step, ex);
+        }
+    }
 
     /// <summary>Runs the outermost phase of a run; a cancel exception that escapes it came from the loop's own code.</summary>
     private void RunOutermost(Phase phase, Action body)

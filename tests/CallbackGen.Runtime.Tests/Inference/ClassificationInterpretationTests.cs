@@ -37,6 +37,20 @@ public class ClassificationInterpretationTests
     }
 
     [Fact]
+    public void Column_headers_are_whole_class_names()
+    {
+        using Tensor logits = tensor(new float[] { 2, 0, 0, 2 }, [2, 2]);
+        using Tensor targets = tensor(new long[] { 0, 1 });
+        using Tensor losses = tensor(new float[] { 0.1f, 0.1f });
+        var interp = new ClassificationInterpretation(logits, targets, losses, new[] { "T-shirt/top", "Ankle boot" });
+
+        string header = interp.ConfusionMatrixText().Split('\n')[0];
+
+        Assert.Contains("T-shirt/top", header, StringComparison.Ordinal);
+        Assert.Contains("Ankle boot", header, StringComparison.Ordinal);
+    }
+
+    [Fact]
     public void Most_confused_pairs_are_the_off_diagonal_cells_largest_first()
     {
         IReadOnlyList<ConfusedPair> pairs = Known().MostConfused();

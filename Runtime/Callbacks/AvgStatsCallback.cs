@@ -51,15 +51,9 @@ public sealed partial class AvgStatsCallback : Callback, IDisposable
     [Checkpointed] private long savedCount;
     [Checkpointed] private TimeSpan savedEpochTime;
 
-    // The row of the fit's last completed epoch, for a fit cancelled in the middle of a later one.
-    [Transient] private EpochRecord? lastCompleted;
-
     [Callback]
     private void BeforeEpoch()
     {
-        // The learner clears LastEpoch when a fit starts: at the first epoch this is null, later the previous epoch's row.
-        lastCompleted = Learn.LastEpoch;
-
         // A phase that does not run this epoch (cancelled epoch) must not show last epoch's numbers.
         Learn.TrainStats = null;
         Learn.ValidStats = null;
@@ -134,23 +128,11 @@ public sealed partial class AvgStatsCallback : Callback, IDisposable
         // Built from what is published now (a callback may have published its own stats after ours).
         Learn.LastEpoch = new EpochRecord(
             Epoch, Learn.TrainStats, Learn.ValidStats, Learn.Metrics.Select(m => m.Name).ToArray(), Learn.TrainMetrics, earlierTime + epochClock.Elapsed);
+        Learn.LastCompletedEpoch = Learn.LastEpoch;
         Release();
     }
 
     /// <inheritdoc/>
-    [Callback]
-    private void AfterCancelFit()
-    {
-        // Cancelled in the middle of an epoch: the results of the fit are those of its last completed epoch
-        // (issue 29: they were null although epoch 0 had completed).
-        if (Learn.LastEpoch is null && lastCompleted is EpochRecord done)
-        {
-            Learn.LastEpoch = done;
-            Learn.TrainStats ??= done.Train;
-            Learn.ValidStats ??= done.Valid;
-        }
-    }
-
     protected override void OnSavingState()
     {
         // Empty between epochs and outside fits: only a checkpoint inside an epoch has sums to carry.

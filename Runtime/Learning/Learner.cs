@@ -170,10 +170,13 @@ public sealed partial class Learner : IDisposable
     /// The row of the epoch that just ended (epoch, training and validation stats, metrics, wall
     /// time), built once by <see cref="AvgStatsCallback"/> at <c>AfterEpoch</c> (order −5) and read by
     /// every logger and tracker; null from <c>BeforeEpoch</c> until then, and before the first epoch of a run.
-    /// After a fit cancelled in the middle of an epoch it is the last completed epoch's row, and
-    /// <see cref="TrainStats"/> and <see cref="ValidStats"/>, where that epoch left them null, that row's.
+    /// Once a fit cancelled in the middle of an epoch has returned, it is the last completed epoch's row, and
+    /// <see cref="TrainStats"/> and <see cref="ValidStats"/>, where the cancelled epoch left them null, that row's.
     /// </summary>
     public EpochRecord? LastEpoch { get; internal set; }
+
+    /// <summary>The row of this fit's last completed epoch (set with <see cref="LastEpoch"/> at <c>AfterEpoch</c>, kept through later epochs).</summary>
+    internal EpochRecord? LastCompletedEpoch { get; set; }
 
     /// <summary>The loader of the current phase.</summary>
     public DataLoader? Dl { get; private set; }
@@ -325,8 +328,15 @@ public sealed partial class Learner : IDisposable
             }
 
             NEpoch = epochs;
-            LastEpoch = null;
+            LastEpoch = LastCompletedEpoch = null;
             RunOutermost(Phase.Fit, doFit);
+            if (kind == RunKind.Fit && LastEpoch is null && LastCompletedEpoch is EpochRecord done)
+            {
+                // Cancelled in the middle of a later epoch: the fit's results are its last completed epoch's (issue 29).
+                LastEpoch = done;
+                TrainStats ??= done.Train;
+                ValidStats ??= done.Valid;
+            }
 
             // Requested from AfterCancelFit or AfterFit: the final checkpoint of an interrupted fit.
             WriteRequestedCheckpoints();

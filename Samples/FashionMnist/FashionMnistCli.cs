@@ -190,7 +190,7 @@ public static class FashionMnistCli
 
         private readonly Option<string?> writeImages = new("--write-images")
         {
-            Description = "Write the MNIST-format data (--data, or the default; --train-count/--valid-count apply) as PNG folders DIR/train/<class>/ and DIR/valid/<class>/, then exit.",
+            Description = "Write the MNIST-format data (--data, or the embedded subset; --train-count/--valid-count apply) as PNG folders DIR/train/<class>/ and DIR/valid/<class>/, then exit.",
             HelpName = "DIR",
         };
 

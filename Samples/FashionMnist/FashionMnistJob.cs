@@ -100,7 +100,11 @@ public static class FashionMnistJob
         ArgumentNullException.ThrowIfNull(error);
         try
         {
-            FashionMnistLocation where = options.Data is string folder ? Describe(Path.GetFullPath(folder)) : FashionMnistData.DefaultLocation();
+            // Without --data the embedded subset (12,000 + 2,000 images), as docs/data.md says, even where
+            // Debian's full copy is installed: an image folder to try --images on, not 70,000 files.
+            FashionMnistLocation where = options.Data is string folder ? Describe(Path.GetFullPath(folder))
+                : FashionMnistData.FindEmbeddedSubset() is string embedded ? Describe(Path.GetFullPath(embedded))
+                : throw new DirectoryNotFoundException($"--write-images: the embedded subset {FashionMnistData.EmbeddedSubsetPath} was not found beside the program or above {AppContext.BaseDirectory}; give an MNIST-format folder with --data.");
             ImageExport.Write(options.WriteImages ?? throw new ArgumentException("No --write-images folder.", nameof(options)), where, options.TrainCount, options.ValidCount, output);
             return ExitCodes.Success;
         }

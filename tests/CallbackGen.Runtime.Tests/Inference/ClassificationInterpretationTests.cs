@@ -33,7 +33,7 @@ public class ClassificationInterpretationTests
         string text = interp.ConfusionMatrixText();
         Assert.Contains("cat", text);
         Assert.Equal(4, text.Split('\n').Length);
-        Assert.EndsWith("0     1     1", text.Split('\n')[3].TrimEnd());
+        Assert.EndsWith("0    1     1", text.Split('\n')[3].TrimEnd());
     }
 
     [Fact]

@@ -5,8 +5,8 @@ using static TorchSharp.torch;
 namespace CallbackGen.Docs.Tests;
 
 /// <summary>
-/// What a run block finds as <c>learn</c>, <c>data</c> and <c>model</c> (docs/guide.md, "Outputs in the
-/// docs"): 256 training and 128 validation samples of 784 random features in 10 classes, batches of 64
+/// What a block with an output block (<see cref="OutputBlock"/>) finds as <c>learn</c>, <c>data</c> and
+/// <c>model</c> when it is run: 256 training and 128 validation samples of 784 random features in 10 classes, batches of 64
 /// (validation 128); a 784-50-10 MLP (<c>hidden</c>, <c>relu</c>, <c>out</c>); a learner with
 /// cross-entropy and accuracy. Fixed seed, made afresh for each block.
 /// </summary>

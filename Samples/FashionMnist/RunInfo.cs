@@ -18,7 +18,8 @@ namespace CallbackGen.Samples.FashionMnist;
 /// <param name="Images">The image folder of an <c>--images</c> run (null otherwise).</param>
 /// <param name="TrainCount">The <c>--train-count</c> given, if any.</param>
 /// <param name="ValidCount">The <c>--valid-count</c> given, if any.</param>
-public sealed record RunInfo(string Model, int Epochs, int BatchSize, double Lr, int Seed, string? Data, string? Images = null, int? TrainCount = null, int? ValidCount = null)
+/// <param name="Threads">The <c>--threads</c> given, if any (the same count repeats the run's arithmetic bit for bit).</param>
+public sealed record RunInfo(string Model, int Epochs, int BatchSize, double Lr, int Seed, string? Data, string? Images = null, int? TrainCount = null, int? ValidCount = null, int? Threads = null)
 {
     /// <summary>The file name.</summary>
     public const string FileName = "run.json";
@@ -36,7 +37,7 @@ public sealed record RunInfo(string Model, int Epochs, int BatchSize, double Lr,
             options.Model.ToString().ToLowerInvariant(), options.Epochs, options.BatchSize, lr, options.Seed,
             options.Images is null ? Path.GetFullPath(dataFolder) : null,
             options.Images is string images ? Path.GetFullPath(images) : null,
-            options.TrainCount, options.ValidCount);
+            options.TrainCount, options.ValidCount, options.Threads);
     }
 
     /// <summary>Writes the file into <paramref name="folder"/>; returns its path.</summary>
@@ -80,8 +81,9 @@ public sealed record RunInfo(string Model, int Epochs, int BatchSize, double Lr,
     /// <summary>
     /// The options of a resume of this run: every recorded setting that the command line did not give
     /// (<paramref name="isExplicit"/> of its flag is false) is taken from the record. A flag given with
-    /// another value than the record's is a conflict (a resume continues the recorded fit): the result
-    /// is then null and <paramref name="conflict"/> says so in one line, in command-line terms.
+    /// another value than the record's is a conflict (a resume continues the recorded fit), except
+    /// <c>--threads</c>, which only overrides: the result is then null and <paramref name="conflict"/>
+    /// says so in one line, in command-line terms.
     /// </summary>
     /// <param name="given">The options of the command line.</param>
     /// <param name="isExplicit">Whether a flag (<c>--epochs</c>, …) was on the command line.</param>
@@ -93,7 +95,8 @@ public sealed record RunInfo(string Model, int Epochs, int BatchSize, double Lr,
         foreach ((string flag, string recorded) in Flags())
         {
             string? now = Value(given, flag);
-            if (isExplicit(flag) && now is not null && now != recorded)
+            // --threads changes how the arithmetic is split, not the fit: given, it simply overrides.
+            if (flag != "--threads" && isExplicit(flag) && now is not null && now != recorded)
             {
                 conflict = $"{flag} {now}: the run being resumed was started with {flag} {recorded} ({PathBeside(given.Resume ?? FileName)}), and a resume continues that fit; leave {flag} out or give {flag} {recorded}.";
                 return null;
@@ -113,6 +116,7 @@ public sealed record RunInfo(string Model, int Epochs, int BatchSize, double Lr,
             Images = isExplicit("--images") ? given.Images : Images,
             TrainCount = isExplicit("--train-count") ? given.TrainCount : TrainCount,
             ValidCount = isExplicit("--valid-count") ? given.ValidCount : ValidCount,
+            Threads = isExplicit("--threads") ? given.Threads : Threads,
         };
     }
 
@@ -141,6 +145,11 @@ public sealed record RunInfo(string Model, int Epochs, int BatchSize, double Lr,
         {
             yield return ("--valid-count", valid.ToString(CultureInfo.InvariantCulture));
         }
+
+        if (Threads is int threads)
+        {
+            yield return ("--threads", threads.ToString(CultureInfo.InvariantCulture));
+        }
     }
 
     private static string? Value(JobOptions o, string flag) => flag switch
@@ -154,6 +163,7 @@ public sealed record RunInfo(string Model, int Epochs, int BatchSize, double Lr,
         "--images" => o.Images is string i ? Path.GetFullPath(i) : null,
         "--train-count" => o.TrainCount?.ToString(CultureInfo.InvariantCulture),
         "--valid-count" => o.ValidCount?.ToString(CultureInfo.InvariantCulture),
+        "--threads" => o.Threads?.ToString(CultureInfo.InvariantCulture),
         _ => null,
     };
 }

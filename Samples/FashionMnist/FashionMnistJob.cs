@@ -167,10 +167,21 @@ public static class FashionMnistJob
             $"{data.TrainCount:N0} training / {data.ValidCount:N0} validation images; model {Name(options.Model)}, {options.Epochs} epoch(s), batch size {options.BatchSize}, device {device.type.ToString().ToLowerInvariant()}, {get_num_threads()} thread(s), seed {options.Seed}"));
 
         var files = new List<string>();
-        double lr = ChooseLr(options, learn, outDir, output, files);
+
+        // A resume of a run without run.json (written by an older sample) and without --lr: the checkpoint holds the
+        // one-cycle schedule, so Fit(epochs, resumeFrom) rebuilds it; an LR finder's new suggestion would not match it.
+        bool scheduleFromCheckpoint = options.Resume is string old && options.Lr is null && RunInfo.ReadBeside(old) is null;
+        double lr = scheduleFromCheckpoint ? learn.Lr : ChooseLr(options, learn, outDir, output, files);
+        if (scheduleFromCheckpoint)
+        {
+            output.WriteLine($"learning rate: the one-cycle schedule of the checkpoint (no {RunInfo.FileName} beside it)");
+        }
 
         // Written before the fit (atomically), so that --resume PATH alone works after Ctrl-C and kill -9 too.
-        files.Add(RunInfo.Of(options, where.Folder, lr).Write(outDir));
+        if (!scheduleFromCheckpoint)
+        {
+            files.Add(RunInfo.Of(options, where.Folder, lr).Write(outDir));
+        }
 
         var recorder = new Recorder();
         var csv = new CsvLogger(Path.Combine(outDir, MetricsFile), append: options.Resume is not null);
@@ -184,7 +195,15 @@ public static class FashionMnistJob
 
         // A resume rebuilds the one-cycle schedule from these arguments and checks them against the checkpoint's record.
         var fitClock = Stopwatch.StartNew();
-        learn.FitOneCycle(options.Epochs, lr, cbs: cbs, resumeFrom: options.Resume);
+        if (scheduleFromCheckpoint)
+        {
+            learn.Fit(options.Epochs, resumeFrom: options.Resume!, cbs: cbs);
+        }
+        else
+        {
+            learn.FitOneCycle(options.Epochs, lr, cbs: cbs, resumeFrom: options.Resume);
+        }
+
         fitClock.Stop();
         if (learn.Interrupted)
         {
@@ -272,10 +291,15 @@ public static class FashionMnistJob
     }
 
     /// <summary>A resume refusal in the command line's terms (the library's message speaks of its API: <c>epochs: 3</c>, <c>strict: false</c>).</summary>
-    private static string CliMessage(CallbackGen.Checkpoints.ResumeMismatchException ex) =>
-        $"--resume {ex.Path}: the checkpoint does not match this command: "
-        + string.Join(" ", ex.Problems.Select(p => System.Text.RegularExpressions.Regex.Replace(p, @"Pass epochs: (\d+)\.", "Give --epochs $1.")))
-        + " Leave the flags out to take them from the run's " + RunInfo.FileName + ".";
+    private static string CliMessage(CallbackGen.Checkpoints.ResumeMismatchException ex)
+    {
+        IEnumerable<string> problems = ex.Problems.Select(p => System.Text.RegularExpressions.Regex.Replace(
+            System.Text.RegularExpressions.Regex.Replace(p, @"^[a-z]+: ", string.Empty), @"Pass epochs: (\d+)\.", "Give --epochs $1."));
+        string advice = File.Exists(RunInfo.PathBeside(ex.Path))
+            ? $"Leave the flags out to take them from the run's {RunInfo.FileName}."
+            : $"There is no {RunInfo.FileName} beside it: give the flags the run was started with.";
+        return $"--resume {ex.Path}: the checkpoint does not match this command: {string.Join(" ", problems)} {advice}";
+    }
 
     private static string Name(ModelKind kind) => kind.ToString().ToLowerInvariant();
 }

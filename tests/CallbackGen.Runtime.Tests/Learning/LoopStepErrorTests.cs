@@ -109,7 +109,7 @@ public sealed partial class LoopStepErrorTests(ITestOutputHelper output)
         [Callback] private void AfterPred() => throw new FormatException("a callback's own failure");
     }
 
-    private sealed class FailingOptimizer(TorchSharp.torch.optim.Optimizer inner) : Optimizer(inner)
+    private sealed class FailingOptimizer(TorchSharp.torch.optim.Optimizer inner) : TorchSharpOptimizer(inner)
     {
         public override void Step() => throw new InvalidOperationException("the update broke");
     }

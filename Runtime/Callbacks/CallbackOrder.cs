@@ -40,6 +40,9 @@ public static class CallbackOrder
     /// <summary><see cref="CallbackGen.Progress"/>: the live bar and the epoch table.</summary>
     public const int Progress = 60;
 
+    /// <summary><see cref="CallbackGen.ReduceLROnPlateau"/>: before <see cref="SaveModel"/>, so a checkpoint holds the epoch's reduced rate.</summary>
+    public const int ReduceLROnPlateau = 60;
+
     /// <summary><see cref="CallbackGen.SaveModel"/>: checkpoints, after the epoch's row is complete.</summary>
     public const int SaveModel = 61;
 

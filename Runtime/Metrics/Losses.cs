@@ -16,7 +16,7 @@ namespace CallbackGen;
 /// using var taught = Losses.Scratch.CrossEntropy(logits, labels);   // Nll(LogSoftmax(logits)), as the lesson builds it
 /// </code>
 /// </example>
-public static class Losses
+public static partial class Losses
 {
     /// <summary>
     /// Cross-entropy of logits against class indices: TorchSharp's fused <c>cross_entropy</c> (mean

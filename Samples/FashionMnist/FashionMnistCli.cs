@@ -34,6 +34,7 @@ public static class FashionMnistCli
             }
 
             error.WriteLine("usage: dotnet run --project Samples/FashionMnist -- [--data DIR | --images DIR] [--model mlp|cnn] [--epochs N] [--bs N] [--lr LR] [--device cpu|cuda] [--out DIR] [--resume PATH] [--seed N] [--threads N] [--workers N] [--summary] [--augment] [--mixup ALPHA]");
+            error.WriteLine("       dotnet run --project Samples/FashionMnist -- --images DIR --arch resnet18|resnet34|resnet50 [--pretrained FILE] [--epochs N] [--bs N] [--lr LR]");
             error.WriteLine("       dotnet run --project Samples/FashionMnist -- --write-images DIR [--data DIR] [--train-count N] [--valid-count N]");
             error.WriteLine("       dotnet run --project Samples/FashionMnist -- predict --export FILE --images FILE [--labels FILE] [--count N]");
             error.WriteLine("Run with --help for every option.");
@@ -73,7 +74,9 @@ public static class FashionMnistCli
             }
         }
 
-        return options.WriteImages is null ? FashionMnistJob.Run(options, output, error) : FashionMnistJob.WriteImages(options, output, error);
+        return options.WriteImages is not null ? FashionMnistJob.WriteImages(options, output, error)
+            : options.Arch is not null ? TransferJob.Run(options, output, error)
+            : FashionMnistJob.Run(options, output, error);
     }
 
     /// <summary>The options, their defaults and checks.</summary>
@@ -188,6 +191,18 @@ public static class FashionMnistCli
             DefaultValueFactory = _ => JobOptions.DefaultWorkers,
         };
 
+        private readonly Option<string?> arch = new("--arch")
+        {
+            Description = "Fine-tune a TorchVision architecture (resnet18, resnet34, resnet50, resnet101, resnet152) on --images, read as RGB: one frozen epoch, then --epochs unfrozen, then an export.",
+            HelpName = "NAME",
+        };
+
+        private readonly Option<string?> pretrained = new("--pretrained")
+        {
+            Description = "Start --arch from these weights: a PyTorch state dict (.pth/.pt, torch.save of a torchvision model's state_dict) or a .safetensors file. Default: random weights.",
+            HelpName = "FILE",
+        };
+
         private readonly Option<string?> writeImages = new("--write-images")
         {
             Description = "Write the MNIST-format data (--data, or the embedded subset; --train-count/--valid-count apply) as PNG folders DIR/train/<class>/ and DIR/valid/<class>/, then exit.",
@@ -244,6 +259,14 @@ public static class FashionMnistCli
                 }
             });
 
+            arch.Validators.Add(r =>
+            {
+                if (r.Tokens.Count == 1 && TransferJob.ParseArchitecture(r.Tokens[0].Value) is null)
+                {
+                    r.AddError($"--arch must be one of resnet18, resnet34, resnet50, resnet101, resnet152; got {r.Tokens[0].Value}.");
+                }
+            });
+
             mixup.Validators.Add(r =>
             {
                 if (r.Tokens.Count == 1 && r.GetValueOrDefault<double?>() is double a && !(a > 0 && double.IsFinite(a)))
@@ -255,7 +278,7 @@ public static class FashionMnistCli
             Root = new RootCommand("Trains a model on Fashion-MNIST with CallbackGen: the LR finder, one-cycle training, plots, metrics.csv, a checkpoint, the confusion matrix, the top losses and an export for predict mode.")
             {
                 data, model, epochs, batchSize, lr, device, output, resume, seed, threads, trainCount, validCount, minAccuracy, summary, augment, mixup,
-                images, workers, writeImages,
+                images, workers, writeImages, arch, pretrained,
             };
             Root.Validators.Add(r =>
             {
@@ -300,6 +323,8 @@ public static class FashionMnistCli
             Images = p.GetValue(images),
             Workers = p.GetValue(workers),
             WriteImages = p.GetValue(writeImages),
+            Arch = p.GetValue(arch),
+            Pretrained = p.GetValue(pretrained),
         };
 
         private static double Fail(ArgumentResult r)

@@ -82,6 +82,12 @@ public sealed record JobOptions
     /// <summary>Background threads decoding an image folder's batches while the model trains (0: on the training thread).</summary>
     public int Workers { get; init; } = DefaultWorkers;
 
+    /// <summary>A TorchVision architecture (<c>resnet18</c>, <c>resnet34</c>, <c>resnet50</c>…) to fine-tune on <see cref="Images"/> (see <see cref="TransferJob"/>); null: the MNIST job.</summary>
+    public string? Arch { get; init; }
+
+    /// <summary>Pretrained weights for <see cref="Arch"/>: a PyTorch state dict or a .safetensors file; null: from scratch.</summary>
+    public string? Pretrained { get; init; }
+
     /// <summary>Write the MNIST-format data as PNG folders here and exit, instead of training; null: train.</summary>
     public string? WriteImages { get; init; }
 }

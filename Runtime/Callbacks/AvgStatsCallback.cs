@@ -206,6 +206,43 @@ public sealed partial class AvgStatsCallback : Callback, IDisposable
         }
     }
 
+    /// <summary>
+    /// Adds every rank's sums of the phase now ending into this rank's, so the averages this callback
+    /// publishes next are those of the whole data (a distributed fit: <see cref="Distributed.DataParallel"/>
+    /// calls it on every rank just before this callback's <c>AfterTrain</c>/<c>AfterValidate</c>).
+    /// </summary>
+    /// <param name="sumAcrossRanks">Sums a tensor across ranks in place.</param>
+    /// <param name="sumCount">Sums a sample count across ranks.</param>
+    /// <exception cref="InvalidOperationException">A metric's accumulator keeps no totals (<see cref="MetricAccumulator.Totals"/> is null), so it cannot be combined.</exception>
+    internal void CombineAcrossRanks(Action<Tensor> sumAcrossRanks, Func<long, long> sumCount)
+    {
+        if (current is not RunningSums sums)
+        {
+            return;
+        }
+
+        sumAcrossRanks(sums.LossSum);
+        var totals = new IReadOnlyList<Tensor>[sums.Accumulators.Length];
+        for (int i = 0; i < totals.Length; i++)
+        {
+            totals[i] = sums.Accumulators[i].Totals ?? throw new InvalidOperationException(
+                $"The metric '{Learn.Metrics[i].Name}' cannot be combined across ranks: its {sums.Accumulators[i].GetType().Name} keeps no totals (override Totals and RestoreTotals; docs/metrics.md).");
+            foreach (Tensor t in totals[i])
+            {
+                sumAcrossRanks(t);
+            }
+        }
+
+        long count = sumCount(sums.Count);
+        for (int i = 0; i < totals.Length; i++)
+        {
+            // Its own tensors, summed in place: this sets the accumulator's sample count.
+            sums.Accumulators[i].RestoreTotals(totals[i], count);
+        }
+
+        sums.Count = count;
+    }
+
     /// <inheritdoc/>
     protected internal override void Teardown(Exception? error) => Release();
 

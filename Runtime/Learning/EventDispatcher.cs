@@ -26,6 +26,7 @@ internal sealed class EventDispatcher
     private readonly int[] open = new int[Phases.Length];
     private Callback[][]? table;
     private RunKind kind;
+    private int rank;
 
     /// <summary>Creates the dispatcher of a callback list that the owner keeps up to date.</summary>
     /// <param name="callbacks">The live list; call <see cref="Invalidate"/> after every change.</param>
@@ -51,8 +52,25 @@ internal sealed class EventDispatcher
         }
     }
 
-    /// <summary>True when <paramref name="cb"/> takes part in runs of the current <see cref="Kind"/>.</summary>
-    public bool TakesPart(Callback cb) => cb.RunsIn.Includes(kind);
+    /// <summary>
+    /// This process's rank in a distributed fit (0 otherwise): callbacks that are
+    /// <see cref="Callback.RankZeroOnly"/> are in the tables only on rank 0.
+    /// </summary>
+    public int Rank
+    {
+        get => rank;
+        set
+        {
+            if (rank != value)
+            {
+                rank = value;
+                table = null;
+            }
+        }
+    }
+
+    /// <summary>True when <paramref name="cb"/> takes part in runs of the current <see cref="Kind"/> on this rank.</summary>
+    public bool TakesPart(Callback cb) => cb.RunsIn.Includes(kind) && (rank == 0 || !cb.RankZeroOnly);
 
     /// <summary>Calls every handler of <paramref name="e"/> in order.</summary>
     public void Fire(Event e)

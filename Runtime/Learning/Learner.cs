@@ -197,6 +197,11 @@ public sealed partial class Learner : IDisposable
 
         cb.Learn = this;
         callbacks.Add(cb);
+        if (cb is Distributed.DataParallel parallel)
+        {
+            SetRank(parallel.World.Rank, parallel.World.Size);
+        }
+
         dispatcher.Invalidate();
         return this;
     }
@@ -222,6 +227,11 @@ public sealed partial class Learner : IDisposable
 
         cb.Learn = null!;
         dispatcher.Invalidate();
+        if (cb is Distributed.DataParallel)
+        {
+            SetRank(0, 1);
+        }
+
         return true;
     }
 
@@ -389,7 +399,7 @@ public sealed partial class Learner : IDisposable
 
             // No window: every AfterEpoch handler has run, nothing of the next epoch has.
             WriteRequestedCheckpoints();
-            StopIfRequested();
+            StopIfRequested(atCollectivePoint: true);
         }
     }
 
@@ -445,7 +455,7 @@ public sealed partial class Learner : IDisposable
                 WriteRequestedCheckpoints();
             }
 
-            StopIfRequested();
+            StopIfRequested(atCollectivePoint: training);
         }
     }
 

@@ -243,6 +243,41 @@ public sealed partial class AvgStatsCallback : Callback, IDisposable
         sums.Count = count;
     }
 
+    /// <summary>
+    /// Replaces the training phase's loss sum and sample count (a distributed fit resumed in the middle of
+    /// an epoch: the checkpoint's sums are rank 0's shard's, <see cref="Distributed.DataParallel"/> knows
+    /// the whole batch's). A rank given 0 samples also drops its metric totals. Nothing happens outside a training phase.
+    /// </summary>
+    internal void SetTrainingLoss(double sum, long count)
+    {
+        if (train is not RunningSums sums)
+        {
+            return;
+        }
+
+        using (Scalar s = sum.ToScalar())
+        {
+            sums.LossSum.fill_(s);
+        }
+
+        sums.Count = count;
+        if (count == 0)
+        {
+            foreach (MetricAccumulator acc in sums.Accumulators)
+            {
+                if (acc.Totals is IReadOnlyList<Tensor> totals)
+                {
+                    foreach (Tensor t in totals)
+                    {
+                        t.zero_();
+                    }
+
+                    acc.RestoreTotals(totals, 0);
+                }
+            }
+        }
+    }
+
     /// <inheritdoc/>
     protected internal override void Teardown(Exception? error) => Release();
 

@@ -42,13 +42,22 @@ namespace CallbackGen.Distributed;
 public sealed partial class DataParallel : Callback, IDisposable
 {
     private readonly Stopwatch reduceClock = new();
-    private readonly double[] stepStats = new double[3];
+    private readonly double[] stepStats = new double[5];
     [Transient] private List<GradientBucket>? buckets;
     [Transient] private long samplesSinceStep;
     [Transient] private long steps;
 
+    // This epoch's training loss sum and sample count over every rank, up to the last step: rank 0's
+    // checkpoint holds them, since its AvgStatsCallback's sums are its own shard's (pending: not yet reduced).
+    [Transient] private double pendingLoss;
+    [Transient] private long pendingCount;
+    [Transient] private double trainLossSum;
+    [Transient] private long trainCount;
+
     // The number of ranks of the fit that wrote a checkpoint: a resume on another number is refused.
     [Checkpointed] private int worldSize;
+    [Checkpointed] private double savedTrainLossSum;
+    [Checkpointed] private long savedTrainCount;
 
     /// <summary>Creates the callback.</summary>
     /// <param name="world">The MPI job (<see cref="MpiWorld.Init"/>).</param>
@@ -93,6 +102,21 @@ public sealed partial class DataParallel : Callback, IDisposable
     }
 
     [Callback(Order = -100)]
+    private void BeforeTrain() => (pendingLoss, pendingCount, trainLossSum, trainCount) = (0, 0, 0, 0);
+
+    // After AvgStatsCallback (−5) read the loss as the loss function returned it.
+    [Callback(Order = -4)]
+    private void AfterLoss()
+    {
+        if (Training && Loss is not null)
+        {
+            long bs = Yb.shape.Length == 0 ? 1 : Yb.shape[0];
+            pendingLoss += bs * LossValue(Loss);
+            pendingCount += bs;
+        }
+    }
+
+    [Callback(Order = -100)]
     private void AfterBackward() => samplesSinceStep += Yb.shape.Length == 0 ? 1 : Yb.shape[0];
 
     [Callback(Order = -100)]
@@ -101,14 +125,18 @@ public sealed partial class DataParallel : Callback, IDisposable
         reduceClock.Start();
         long samples = samplesSinceStep;
         samplesSinceStep = 0;
-        double loss = Loss is null ? 0 : Loss.detach().cpu().to_type(ScalarType.Float64).item<double>();
+        double loss = Loss is null ? 0 : LossValue(Loss);
 
         // The step's samples on every rank (and their squares: equal counts, the usual case, average
         // without rescaling, which keeps the result equal to one process's to the last bit more often).
         stepStats[0] = samples;
         stepStats[1] = (double)samples * samples;
         stepStats[2] = samples * loss;
+        (stepStats[3], stepStats[4]) = (pendingLoss, pendingCount);
+        (pendingLoss, pendingCount) = (0, 0);
         World.AllReduceSum(stepStats);
+        trainLossSum += stepStats[3];
+        trainCount += (long)stepStats[4];
         double total = stepStats[0];
         bool equal = World.Size * stepStats[1] == total * total;
         foreach (GradientBucket bucket in buckets!)
@@ -146,6 +174,9 @@ public sealed partial class DataParallel : Callback, IDisposable
     private void AfterValidate() => CombinePhase();
 
     /// <inheritdoc/>
+    protected override void OnSavingState() => (savedTrainLossSum, savedTrainCount) = (trainLossSum, trainCount);
+
+    /// <inheritdoc/>
     protected override void OnStateLoaded()
     {
         if (worldSize != World.Size)
@@ -155,6 +186,12 @@ public sealed partial class DataParallel : Callback, IDisposable
             throw new InvalidOperationException(
                 $"The checkpoint was written by a fit on {written} rank(s); this fit runs on {World.Size}. Resume on {written} ranks (mpirun -np {written}): the data's shards, the batch per rank and the random streams depend on the number of ranks.");
         }
+
+        // Every rank loaded rank 0's training sums (its shard's): rank 0 takes the whole epoch's so far, the
+        // others none, so the sums combined at AfterTrain are those of an uninterrupted fit. (AvgStatsCallback
+        // was attached first and has loaded its state already.)
+        (trainLossSum, trainCount) = (savedTrainLossSum, savedTrainCount);
+        Learn.Get<AvgStatsCallback>()?.SetTrainingLoss(Rank == 0 ? savedTrainLossSum : 0, Rank == 0 ? savedTrainCount : 0);
     }
 
     /// <inheritdoc/>
@@ -171,6 +208,12 @@ public sealed partial class DataParallel : Callback, IDisposable
 
     /// <summary>Releases the gradient buffers.</summary>
     public void Dispose() => Release();
+
+    private static double LossValue(Tensor loss)
+    {
+        using Tensor value = loss.detach().cpu().to_type(ScalarType.Float64);
+        return value.dim() == 0 ? value.item<double>() : value.mean().item<double>();
+    }
 
     private bool AnyRankStops(bool stopHere)
     {

@@ -55,7 +55,12 @@ internal sealed unsafe class MpiLibrary
     public static MpiLibrary Load()
     {
         string? chosen = Environment.GetEnvironmentVariable(LibraryVariable);
-        string[] names = string.IsNullOrWhiteSpace(chosen) ? CandidateNames : [chosen];
+        return Load(string.IsNullOrWhiteSpace(chosen) ? CandidateNames : [chosen]);
+    }
+
+    /// <summary>Loads the first of <paramref name="names"/> that loads.</summary>
+    internal static MpiLibrary Load(IReadOnlyList<string> names)
+    {
         foreach (string name in names)
         {
             if (NativeLibrary.TryLoad(name, out nint handle))

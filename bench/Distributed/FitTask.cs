@@ -9,8 +9,8 @@ namespace CallbackGen.Benchmarks.Distributed;
 
 /// <summary>
 /// A small, exactly repeatable fit (an MLP without BatchNorm on seeded synthetic data) that the tests run
-/// on one process or under mpirun: its run folder (<c>OUT/run</c>: CSV, checkpoints) is written by the
-/// framework's own callbacks; the test's instruments (<c>OUT/probe</c>: each rank's weight hash after
+/// on one process or under mpirun: its run folder (CSV, checkpoints) is written by the framework's own
+/// callbacks, and each rank names its own (<c>OUT/run-rankR</c>) so a test sees which ranks wrote; the test's instruments (<c>OUT/probe</c>: each rank's weight hash after
 /// every step, its final weights) by this program.
 /// </summary>
 internal static class FitTask
@@ -57,13 +57,9 @@ internal static class FitTask
         int bs = o.Int("bs", 64);
         int seed = o.Int("seed", 1);
         int rank = world?.Rank ?? 0;
-        string run = Path.Combine(outDir, "run");
+        string run = Path.Combine(outDir, $"run-rank{rank}");
         string probe = Path.Combine(outDir, "probe");
         Directory.CreateDirectory(probe);
-        if (rank == 0)
-        {
-            Directory.CreateDirectory(run);
-        }
 
         (Tensor xt, Tensor yt, Tensor xv, Tensor yv) = SyntheticData(o.Int("samples", 1024));
         using var generator = new Generator((ulong)seed);

@@ -133,7 +133,7 @@ internal sealed unsafe class MpiLibrary
         byte* text = stackalloc byte[8192];
         int length = 0;
         Check(libraryVersion(text, &length), "MPI_Get_library_version");
-        return new string((sbyte*)text, 0, length).Split('\n')[0].Trim().TrimEnd(',');
+        return new string((sbyte*)text, 0, length).Split('\n', ',')[0].Trim();
     }
 
     // MPI's default error handler aborts the job before a call returns an error; a code here means a

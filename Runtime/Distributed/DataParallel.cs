@@ -77,6 +77,12 @@ public sealed partial class DataParallel : Callback, IDisposable
     /// <summary>The MPI job.</summary>
     public MpiWorld World { get; }
 
+    /// <summary>
+    /// Fits, LR finders and validations, which every rank runs together (collectives); not predictions,
+    /// which a rank may run alone (on its shard, or rank 0 on data of its own).
+    /// </summary>
+    public override RunKinds RunsIn => RunKinds.Fit | RunKinds.LrFind | RunKinds.Validate;
+
     /// <summary>The most gradient bytes one all-reduce carries.</summary>
     public long BucketBytes { get; }
 

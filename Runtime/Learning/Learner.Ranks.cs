@@ -21,7 +21,8 @@ public sealed partial class Learner
     /// </summary>
     internal Func<bool, bool>? StopAgreement { get; set; }
 
-    private void SetRank(int rank, int worldSize)
+    /// <summary>Sets this process's place (tests: a rank without an MPI job).</summary>
+    internal void SetRank(int rank, int worldSize)
     {
         (Rank, WorldSize) = (rank, worldSize);
         dispatcher.Rank = rank;

@@ -43,7 +43,7 @@ internal static class ScalingReport
         var page = new ResultsFile("Data-parallel training on MPI", "dotnet run -c Release --project bench/Distributed -- report" + (quick ? " --quick" : string.Empty));
         page.Paragraph(
             "The benchmark's CNN (four stride-2 convolutions of 32, 64, 128 and 256 channels and a linear layer: 390,922 parameters, 1.5 MB of float32 gradients) on the embedded Fashion-MNIST subset, one training phase of "
-            + $"{results[Variants[0].Name][0]["samples"]} images at a global batch of 64 (per rank 32 on two ranks), after one unmeasured warm-up epoch; SGD with momentum. "
+            + $"{D(results[Variants[0].Name][0]["samples"]):N0} images at a global batch of 64 (per rank 32 on two ranks), after one unmeasured warm-up epoch; SGD with momentum. "
             + $"Rounds: {rounds}, each variant once per round in the order of the table; medians over the rounds. "
             + "Two ranks run as `mpirun --allow-run-as-root --oversubscribe --bind-to none -np 2 dotnet CallbackGen.Distributed.dll bench --threads 1`.");
         page.Paragraph($"Load average (1 min, /proc/loadavg) when the rounds began: {F(loadBefore, "0.00")}; when they ended: {F(loadAfter, "0.00")}; the machine has {Environment.ProcessorCount} logical cores. "
@@ -90,8 +90,8 @@ internal static class ScalingReport
                 + "one process at batch 64 against two ranks at 32 each (each rank starts from different random weights; rank 0's are broadcast).");
             page.Table(["measure", "value"],
             [
-                ["max |weight difference| after 2 epochs (804 weights)", F(maxW, "E2")],
-                ["max |difference| of the epoch rows (train loss, valid loss, accuracy)", F(maxRow, "E2")],
+                ["largest absolute weight difference after 2 epochs (804 weights)", F(maxW, "E2")],
+                ["largest absolute difference in the epoch rows (train loss, valid loss, accuracy)", F(maxRow, "E2")],
                 ["steps whose weights were bit-identical on both ranks", $"{h0.Zip(h1).Count(p => p.First == p.Second)} of {h0.Length}"],
             ]);
             page.Paragraph("One process's rows:\n\n```text\n" + string.Join('\n', rows1) + "\n```\n\nTwo ranks' rows (rank 0's CSV; rank 1 wrote no file):\n\n```text\n" + string.Join('\n', rows2) + "\n```");

@@ -78,6 +78,16 @@ internal static class FitTask
             cbs.Insert(0, new DataParallel(world));
         }
 
+        if (o.Int("accumulate", 1) is int batches and > 1)
+        {
+            cbs.Add(new GradientAccumulation(batches));
+        }
+
+        if (o.Text("clip") is string clip)
+        {
+            cbs.Add(new GradientClip(double.Parse(clip, System.Globalization.CultureInfo.InvariantCulture)));
+        }
+
         if (o.Text("throw-rank") is string tr)
         {
             cbs.Add(new PlantedFailure(int.Parse(tr), o.Int("throw-epoch", 1), kill: false));
@@ -89,7 +99,11 @@ internal static class FitTask
         }
 
         using var learn = new Learner(model, data, Losses.CrossEntropy, Optimizer.Sgd(momentum: 0.9), lr: 0.05, cbs: cbs, metrics: [Metric.Accuracy]);
-        if (o.Text("resume") is string resume)
+        if (o.Has("one-cycle"))
+        {
+            learn.FitOneCycle(epochs, 0.1);
+        }
+        else if (o.Text("resume") is string resume)
         {
             learn.Fit(epochs, resumeFrom: resume);
         }

@@ -54,6 +54,28 @@ public sealed class DataParallelJobTests(ITestOutputHelper output) : IDisposable
     }
 
     [SkippableFact]
+    public void Accumulation_clipping_and_one_cycle_on_two_ranks_train_as_in_one_process()
+    {
+        Skip.If(MpiJob.Unavailable is not null, MpiJob.Unavailable);
+        string[] fit = ["fit", "--bs", "64", "--epochs", "2", "--accumulate", "3", "--clip", "0.5", "--one-cycle"];
+        string one = Path.Combine(dir, "one");
+        string two = Path.Combine(dir, "two");
+
+        Ok(MpiJob.Run(0, Limit, [.. fit, "--out", one]));
+        Ok(MpiJob.Run(2, Limit, [.. fit, "--out", two]));
+
+        // 16 batches per epoch in groups of 3 (the last of 1): 6 steps per epoch.
+        Assert.Equal(12, File.ReadAllLines(Path.Combine(two, "probe", "hashes-rank0.txt")).Length);
+        Assert.Equal(File.ReadAllLines(Path.Combine(two, "probe", "hashes-rank0.txt")), File.ReadAllLines(Path.Combine(two, "probe", "hashes-rank1.txt")));
+        double maxDiff = Weights(one, 0).Zip(Weights(two, 0), (a, b) => Math.Abs((double)a - b)).Max();
+        output.WriteLine($"max |w1 - w2| = {maxDiff:E2}");
+        Assert.InRange(maxDiff, 0, 1e-5);
+        double[][] rowsOne = Rows(Path.Combine(one, "run-rank0", "history.csv"));
+        double[][] rowsTwo = Rows(Path.Combine(two, "run-rank0", "history.csv"));
+        Assert.All(rowsOne.Zip(rowsTwo), p => Assert.All(p.First[..4].Zip(p.Second[..4]), v => Assert.InRange(Math.Abs(v.First - v.Second), 0, 1e-5)));
+    }
+
+    [SkippableFact]
     public void A_rank_that_throws_ends_the_job_with_its_message_instead_of_hanging_the_other()
     {
         Skip.If(MpiJob.Unavailable is not null, MpiJob.Unavailable);

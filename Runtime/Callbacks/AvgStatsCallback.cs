@@ -208,6 +208,78 @@ public sealed partial class AvgStatsCallback : Callback, IDisposable
         }
     }
 
+    /// <summary>
+    /// Adds every rank's sums of the phase now ending into this rank's, so the averages this callback
+    /// publishes next are those of the whole data (a distributed fit: <see cref="Distributed.DataParallel"/>
+    /// calls it on every rank just before this callback's <c>AfterTrain</c>/<c>AfterValidate</c>).
+    /// </summary>
+    /// <param name="sumAcrossRanks">Sums a tensor across ranks in place.</param>
+    /// <param name="sumCount">Sums a sample count across ranks.</param>
+    /// <exception cref="InvalidOperationException">A metric's accumulator keeps no totals (<see cref="MetricAccumulator.Totals"/> is null), so it cannot be combined.</exception>
+    internal void CombineAcrossRanks(Action<Tensor> sumAcrossRanks, Func<long, long> sumCount)
+    {
+        if (current is not RunningSums sums)
+        {
+            return;
+        }
+
+        sumAcrossRanks(sums.LossSum);
+        var totals = new IReadOnlyList<Tensor>[sums.Accumulators.Length];
+        for (int i = 0; i < totals.Length; i++)
+        {
+            totals[i] = sums.Accumulators[i].Totals ?? throw new InvalidOperationException(
+                $"The metric '{Learn.Metrics[i].Name}' cannot be combined across ranks: its {sums.Accumulators[i].GetType().Name} keeps no totals (override Totals and RestoreTotals; docs/metrics.md).");
+            foreach (Tensor t in totals[i])
+            {
+                sumAcrossRanks(t);
+            }
+        }
+
+        long count = sumCount(sums.Count);
+        for (int i = 0; i < totals.Length; i++)
+        {
+            // Its own tensors, summed in place: this sets the accumulator's sample count.
+            sums.Accumulators[i].RestoreTotals(totals[i], count);
+        }
+
+        sums.Count = count;
+    }
+
+    /// <summary>
+    /// Replaces the training phase's loss sum and sample count (a distributed fit resumed in the middle of
+    /// an epoch: the checkpoint's sums are rank 0's shard's, <see cref="Distributed.DataParallel"/> knows
+    /// the whole batch's). A rank given 0 samples also drops its metric totals. Nothing happens outside a training phase.
+    /// </summary>
+    internal void SetTrainingLoss(double sum, long count)
+    {
+        if (train is not RunningSums sums)
+        {
+            return;
+        }
+
+        using (Scalar s = sum.ToScalar())
+        {
+            sums.LossSum.fill_(s);
+        }
+
+        sums.Count = count;
+        if (count == 0)
+        {
+            foreach (MetricAccumulator acc in sums.Accumulators)
+            {
+                if (acc.Totals is IReadOnlyList<Tensor> totals)
+                {
+                    foreach (Tensor t in totals)
+                    {
+                        t.zero_();
+                    }
+
+                    acc.RestoreTotals(totals, 0);
+                }
+            }
+        }
+    }
+
     /// <inheritdoc/>
     protected internal override void Teardown(Exception? error) => Release();
 

@@ -118,6 +118,21 @@ public abstract partial class Callback
     /// <example><code>public override RunKinds RunsIn => RunKinds.Fit | RunKinds.Validate;</code></example>
     public virtual RunKinds RunsIn => RunKinds.All;
 
+    /// <summary>
+    /// True for a callback whose only work is output (printing, logs, trackers, checkpoint files): in a
+    /// distributed fit it takes part on rank 0 only, so a run's outputs are written once (see
+    /// <c>docs/distributed.md</c>). False by default: the callback runs on every rank, which is what
+    /// anything that changes training (schedules, early stopping, clipping) must do.
+    /// </summary>
+    /// <example><code>public override bool RankZeroOnly => true;</code></example>
+    public virtual bool RankZeroOnly => false;
+
+    /// <summary>This process's rank in a distributed fit, from 0 (always 0 in one process).</summary>
+    protected int Rank => Learn.Rank;
+
+    /// <summary>The number of processes training together (1 in one process).</summary>
+    protected int WorldSize => Learn.WorldSize;
+
     /// <summary>A short name for logs and the dispatch plan (the type's name by default).</summary>
     public virtual string Name => GetType().Name;
 

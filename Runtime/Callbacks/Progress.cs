@@ -51,6 +51,9 @@ public sealed partial class Progress : Callback, IDisposable
     /// <summary>Fits only: an LR finder, a validation or a prediction leaves it as it was.</summary>
     public override RunKinds RunsIn => RunKinds.Fit;
 
+    /// <summary>Output only: in a distributed fit, rank 0 writes it (docs/distributed.md).</summary>
+    public override bool RankZeroOnly => true;
+
     /// <summary>True when the live display is used.</summary>
     public bool IsLive => view.IsLive;
 

@@ -86,6 +86,9 @@ public sealed partial class SaveModel : Callback
     /// <summary>Fits only: an LR finder, a validation or a prediction leaves it as it was.</summary>
     public override RunKinds RunsIn => RunKinds.Fit;
 
+    /// <summary>Output only: in a distributed fit, rank 0 writes it (docs/distributed.md).</summary>
+    public override bool RankZeroOnly => true;
+
     /// <summary>
     /// The key of its checkpoint state: its configuration, never its path, so a run folder that was
     /// moved or copied resumes (<c>SaveModel</c>, <c>SaveModel[monitor=valid_loss,goal=min]</c>, <c>SaveModel[everyBatches=500]</c>).

@@ -59,6 +59,9 @@ public sealed partial class TensorBoardLogger : Callback
     /// <summary>Fits only: an LR finder run, a validation or a prediction writes nothing.</summary>
     public override RunKinds RunsIn => RunKinds.Fit;
 
+    /// <summary>Output only: in a distributed fit, rank 0 writes it (docs/distributed.md).</summary>
+    public override bool RankZeroOnly => true;
+
     [Callback]
     private void BeforeFit() => writer = utils.tensorboard.SummaryWriter(LogDir);
 

@@ -109,16 +109,16 @@ public class DataLoader : IEnumerable<Batch>, IDisposable
     public Sampler Sampler { get; }
 
     /// <summary>Whether each epoch draws a new order.</summary>
-    public bool Shuffle => Sampler is RandomSampler;
+    public bool Shuffle => Sampler.RandomSource is not null;
 
     /// <summary>The generator used for shuffling (null: torch's default, or not shuffling).</summary>
-    public Generator? Generator => (Sampler as RandomSampler)?.Generator;
+    public Generator? Generator => Sampler.RandomSource?.Generator;
 
     /// <summary>The number of samples.</summary>
     public long Length => source.Length;
 
-    /// <summary>The number of batches per epoch.</summary>
-    public int Count => (int)((Length + BatchSize - 1) / BatchSize);
+    /// <summary>The number of batches per epoch (of the samples the sampler draws each epoch: a shard's, for a <see cref="Distributed.DistributedSampler"/>).</summary>
+    public int Count => (int)((Sampler.EpochLength + BatchSize - 1) / BatchSize);
 
     /// <summary>The full inputs tensor (in-memory loaders only).</summary>
     /// <exception cref="InvalidOperationException">The loader reads a dataset sample by sample.</exception>
@@ -168,12 +168,26 @@ public class DataLoader : IEnumerable<Batch>, IDisposable
     }
 
     /// <summary>
+    /// A loader over the same data (not copied, not owned: this loader must outlive it) that draws its
+    /// epochs from <paramref name="sampler"/> in batches of <paramref name="batchSize"/>: how a
+    /// distributed fit gives each rank its shard (see <c>docs/distributed.md</c>).
+    /// </summary>
+    /// <param name="sampler">The new sampler, over the same number of samples.</param>
+    /// <param name="batchSize">Samples per batch.</param>
+    internal DataLoader WithSampler(Sampler sampler, int batchSize)
+    {
+        ArgumentNullException.ThrowIfNull(sampler);
+        ObjectDisposedException.ThrowIf(disposed, this);
+        return new DataLoader(source.Borrow(), batchSize, sampler);
+    }
+
+    /// <summary>
     /// The shuffle state a checkpoint should keep: restored with <see cref="SetShuffleState"/>, the
     /// next epoch draws the order of the epoch in progress now (when called during an epoch, e.g.
     /// from a batch event) or the order the next epoch would have drawn (when called between
     /// epochs). Null when the loader does not shuffle.
     /// </summary>
-    public byte[]? GetShuffleState() => Sampler is RandomSampler random
+    public byte[]? GetShuffleState() => Sampler.RandomSource is RandomSampler random
         ? (epochsInProgress > 0 ? random.EpochStartState : random.GetState())
         : null;
 
@@ -183,7 +197,7 @@ public class DataLoader : IEnumerable<Batch>, IDisposable
     public void SetShuffleState(byte[] state)
     {
         ArgumentNullException.ThrowIfNull(state);
-        if (Sampler is not RandomSampler random)
+        if (Sampler.RandomSource is not RandomSampler random)
         {
             throw new InvalidOperationException("This loader does not shuffle; it has no shuffle state to restore.");
         }
@@ -285,6 +299,9 @@ public class DataLoader : IEnumerable<Batch>, IDisposable
 
         public abstract BatchSource To(Device device);
 
+        // The same data for a second loader that does not own it.
+        public abstract BatchSource Borrow();
+
         public abstract void Dispose();
     }
 
@@ -314,7 +331,8 @@ public class DataLoader : IEnumerable<Batch>, IDisposable
         {
             Tensor x = dataset.X;
             Tensor y = dataset.Y;
-            long n = dataset.Count;
+            // A shard's order is shorter than the dataset.
+            long n = order?.shape[0] ?? dataset.Count;
             for (long start = (long)firstBatch * batchSize; start < n; start += batchSize)
             {
                 long len = Math.Min(batchSize, n - start);
@@ -329,6 +347,8 @@ public class DataLoader : IEnumerable<Batch>, IDisposable
                 }
             }
         }
+
+        public override BatchSource Borrow() => new TensorSource(dataset, owned: false);
 
         public override BatchSource To(Device device)
         {
@@ -379,7 +399,8 @@ public class DataLoader : IEnumerable<Batch>, IDisposable
         public override IEnumerable<Batch> Epoch(Tensor? order, int batchSize, int firstBatch)
         {
             long[]? indices = order?.data<long>().ToArray();
-            long n = dataset.Count;
+            // A shard's order is shorter than the dataset.
+            long n = indices?.LongLength ?? dataset.Count;
             int count = (int)((n + batchSize - 1) / batchSize);
             if (count <= firstBatch)
             {
@@ -445,6 +466,8 @@ public class DataLoader : IEnumerable<Batch>, IDisposable
 
         public override BatchSource To(Device target) => new DatasetSource<TSample>(dataset, collate, target, workers);
 
+        public override BatchSource Borrow() => new DatasetSource<TSample>(dataset, collate, device, workers);
+
         public override void Dispose()
         {
         }
@@ -472,7 +495,7 @@ public class DataLoader : IEnumerable<Batch>, IDisposable
             try
             {
                 long start = (long)b * batchSize;
-                int len = (int)Math.Min(batchSize, dataset.Count - start);
+                int len = (int)Math.Min(batchSize, (indices?.LongLength ?? dataset.Count) - start);
                 for (int i = 0; i < len; i++)
                 {
                     h.Indices[i] = indices is null ? start + i : indices[start + i];
@@ -519,7 +542,7 @@ public class DataLoader : IEnumerable<Batch>, IDisposable
         private Batch Build(long[]? indices, int b, int batchSize)
         {
             long start = (long)b * batchSize;
-            long len = Math.Min(batchSize, dataset.Count - start);
+            long len = Math.Min(batchSize, (indices?.LongLength ?? dataset.Count) - start);
             var samples = new List<TSample>((int)len);
             for (long i = start; i < start + len; i++)
             {

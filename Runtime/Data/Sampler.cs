@@ -16,12 +16,21 @@ public abstract class Sampler
         Length = length;
     }
 
-    /// <summary>The number of samples (and indices per epoch).</summary>
+    /// <summary>The number of samples of the dataset the sampler draws from.</summary>
     public long Length { get; }
 
     /// <summary>
-    /// Draws the order of the next epoch: an int64 CPU tensor of <see cref="Length"/> indices, each
-    /// in [0, <see cref="Length"/>) exactly once, created in the caller's current dispose scope.
+    /// The number of indices <see cref="NextEpoch"/> draws: <see cref="Length"/>, or fewer for a sampler
+    /// that draws a shard (<see cref="Distributed.DistributedSampler"/>).
+    /// </summary>
+    public virtual long EpochLength => Length;
+
+    /// <summary>The random sampler whose generator decides the order (this one, the one a shard is cut from), or null when the order is fixed.</summary>
+    internal virtual RandomSampler? RandomSource => this as RandomSampler;
+
+    /// <summary>
+    /// Draws the order of the next epoch: an int64 CPU tensor of <see cref="EpochLength"/> indices, each
+    /// in [0, <see cref="Length"/>) at most once, created in the caller's current dispose scope.
     /// </summary>
     public abstract Tensor NextEpoch();
 

@@ -26,6 +26,7 @@ internal sealed class EventDispatcher
     private readonly int[] open = new int[Phases.Length];
     private Callback[][]? table;
     private RunKind kind;
+    private int rank;
 
     /// <summary>Creates the dispatcher of a callback list that the owner keeps up to date.</summary>
     /// <param name="callbacks">The live list; call <see cref="Invalidate"/> after every change.</param>
@@ -51,8 +52,27 @@ internal sealed class EventDispatcher
         }
     }
 
-    /// <summary>True when <paramref name="cb"/> takes part in runs of the current <see cref="Kind"/>.</summary>
-    public bool TakesPart(Callback cb) => cb.RunsIn.Includes(kind);
+    /// <summary>
+    /// This process's rank in a distributed fit (0 otherwise): callbacks that are
+    /// <see cref="Callback.RankZeroOnly"/> are in the tables only on rank 0.
+    /// </summary>
+    public int Rank
+    {
+        get => rank;
+        set
+        {
+            if (rank != value)
+            {
+                rank = value;
+                table = null;
+            }
+        }
+    }
+
+    /// <summary>True when <paramref name="cb"/> takes part in runs of the current <see cref="Kind"/> on this rank.</summary>
+    public bool TakesPart(Callback cb) => TakesPart(cb, kind, rank);
+
+    private static bool TakesPart(Callback cb, RunKind kind, int rank) => cb.RunsIn.Includes(kind) && (rank == 0 || !cb.RankZeroOnly);
 
     /// <summary>Calls every handler of <paramref name="e"/> in order.</summary>
     public void Fire(Event e)
@@ -120,7 +140,7 @@ internal sealed class EventDispatcher
     /// <summary>The dispatch plan of a fit: each event, in the order the loop reaches it, with its handlers in call order.</summary>
     public string Describe()
     {
-        Callback[][] t = Build(callbacks, RunKind.Fit);
+        Callback[][] t = Build(callbacks, RunKind.Fit, rank);
         int handled = t.Count(h => h.Length > 0);
         var sb = new StringBuilder();
         sb.Append("Dispatch plan: ").Append(callbacks.Count).Append(callbacks.Count == 1 ? " callback (" : " callbacks (")
@@ -146,9 +166,9 @@ internal sealed class EventDispatcher
         return sb.ToString();
     }
 
-    private Callback[][] Table => table ??= Build(callbacks, kind);
+    private Callback[][] Table => table ??= Build(callbacks, kind, rank);
 
-    private static Callback[][] Build(IReadOnlyList<Callback> callbacks, RunKind kind)
+    private static Callback[][] Build(IReadOnlyList<Callback> callbacks, RunKind kind, int rank)
     {
         var t = new Callback[EventSet.EventCount][];
         for (int e = 0; e < EventSet.EventCount; e++)
@@ -156,7 +176,7 @@ internal sealed class EventDispatcher
             Event ev = (Event)e;
             t[e] = callbacks
                 .Select((cb, index) => (cb, index))
-                .Where(x => x.cb.HandledEvents.Contains(ev) && x.cb.RunsIn.Includes(kind))
+                .Where(x => x.cb.HandledEvents.Contains(ev) && TakesPart(x.cb, kind, rank))
                 .OrderBy(x => x.cb.OrderOf(ev))
                 .ThenBy(x => x.index)
                 .Select(x => x.cb)

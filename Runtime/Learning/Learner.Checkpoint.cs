@@ -186,6 +186,7 @@ public sealed partial class Learner
         _ when key.StartsWith("SaveModel", StringComparison.Ordinal) => $"the SaveModel whose state key is '{key}' (same path and monitor)",
         _ when key.StartsWith("CsvLogger", StringComparison.Ordinal) => $"the CsvLogger whose state key is '{key}'",
         _ when key.StartsWith("EarlyStopping", StringComparison.Ordinal) => $"an EarlyStopping monitoring the same metric ('{key}')",
+        nameof(Distributed.DataParallel) => "a DataParallel: the checkpoint was written by a distributed fit; resume it under mpirun on the same number of ranks (docs/distributed.md)",
         nameof(AvgStatsCallback) => "the learner's AvgStatsCallback (every learner starts with one; it was removed from this learner)",
         _ => $"the callback whose state key is '{key}'",
     };

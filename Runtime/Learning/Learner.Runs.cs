@@ -39,6 +39,12 @@ public sealed partial class Learner
     {
         ArgumentNullException.ThrowIfNull(message);
         messages.Add(message);
+        if (Rank != 0)
+        {
+            // A distributed fit's run output is rank 0's (docs/distributed.md).
+            return;
+        }
+
         foreach (Callback cb in callbacks)
         {
             if (running && cb is Progress progress && dispatcher.TakesPart(progress) && progress.TryWriteLine(message))

@@ -40,9 +40,35 @@ public sealed partial class Learner
     }
 
     /// <summary>Called by the loop between batches and epochs.</summary>
-    private void StopIfRequested()
+    /// <param name="atCollectivePoint">
+    /// True where every rank of a distributed fit calls this together (after each training batch, after
+    /// each epoch): there the ranks agree through <see cref="StopAgreement"/>, so they all stop at the same batch.
+    /// </param>
+    private void StopIfRequested(bool atCollectivePoint)
     {
-        if (!stopRequested || RunKind != RunKind.Fit)
+        if (RunKind != RunKind.Fit)
+        {
+            return;
+        }
+
+        if (StopAgreement is { } agree)
+        {
+            if (!atCollectivePoint)
+            {
+                return;
+            }
+
+            if (!agree(stopRequested))
+            {
+                return;
+            }
+
+            if (!stopRequested)
+            {
+                RequestStop("Another rank was asked to stop");
+            }
+        }
+        else if (!stopRequested)
         {
             return;
         }

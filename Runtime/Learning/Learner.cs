@@ -205,6 +205,11 @@ public sealed partial class Learner : IDisposable
 
         cb.Learn = this;
         callbacks.Add(cb);
+        if (cb is Distributed.DataParallel parallel)
+        {
+            SetRank(parallel.World.Rank, parallel.World.Size);
+        }
+
         dispatcher.Invalidate();
         return this;
     }
@@ -230,6 +235,11 @@ public sealed partial class Learner : IDisposable
 
         cb.Learn = null!;
         dispatcher.Invalidate();
+        if (cb is Distributed.DataParallel)
+        {
+            SetRank(0, 1);
+        }
+
         return true;
     }
 
@@ -384,7 +394,7 @@ public sealed partial class Learner : IDisposable
 
             // No window: every AfterEpoch handler has run, nothing of the next epoch has.
             WriteRequestedCheckpoints();
-            StopIfRequested();
+            StopIfRequested(atCollectivePoint: true);
         }
     }
 
@@ -440,7 +450,7 @@ public sealed partial class Learner : IDisposable
                 WriteRequestedCheckpoints();
             }
 
-            StopIfRequested();
+            StopIfRequested(atCollectivePoint: training);
         }
     }
 

@@ -33,7 +33,7 @@ public static class FashionMnistCli
                 error.WriteLine($"error: {e.Message}");
             }
 
-            error.WriteLine("usage: dotnet run --project Samples/FashionMnist -- [--data DIR | --images DIR] [--model mlp|cnn] [--epochs N] [--bs N] [--lr LR] [--device cpu|cuda] [--out DIR] [--resume PATH] [--seed N] [--threads N] [--workers N] [--summary] [--augment] [--mixup ALPHA]");
+            error.WriteLine("usage: dotnet run --project Samples/FashionMnist -- [--data DIR | --images DIR] [--model mlp|cnn] [--epochs N] [--bs N] [--lr LR] [--device cpu|cuda] [--out DIR] [--resume PATH] [--seed N] [--threads N] [--workers N] [--distributed] [--summary] [--augment] [--mixup ALPHA]");
             error.WriteLine("       dotnet run --project Samples/FashionMnist -- --images DIR --arch resnet18|resnet34|resnet50 [--pretrained FILE] [--epochs N] [--bs N] [--lr LR]");
             error.WriteLine("       dotnet run --project Samples/FashionMnist -- --write-images DIR [--data DIR] [--train-count N] [--valid-count N]");
             error.WriteLine("       dotnet run --project Samples/FashionMnist -- predict --export FILE --images FILE [--labels FILE] [--count N]");
@@ -209,6 +209,11 @@ public static class FashionMnistCli
             HelpName = "DIR",
         };
 
+        private readonly Option<bool> distributed = new("--distributed")
+        {
+            Description = "Train data-parallel on every rank of an MPI job (mpirun -np N …; on by itself under mpirun): --bs is the global batch, rank 0 writes the run folder (docs/distributed.md).",
+        };
+
         public JobCommand()
         {
             images.Validators.Add(r =>
@@ -278,7 +283,7 @@ public static class FashionMnistCli
             Root = new RootCommand("Trains a model on Fashion-MNIST with CallbackGen: the LR finder, one-cycle training, plots, metrics.csv, a checkpoint, the confusion matrix, the top losses and an export for predict mode.")
             {
                 data, model, epochs, batchSize, lr, device, output, resume, seed, threads, trainCount, validCount, minAccuracy, summary, augment, mixup,
-                images, workers, writeImages, arch, pretrained,
+                images, workers, writeImages, arch, pretrained, distributed,
             };
             Root.Validators.Add(r =>
             {
@@ -325,6 +330,7 @@ public static class FashionMnistCli
             WriteImages = p.GetValue(writeImages),
             Arch = p.GetValue(arch),
             Pretrained = p.GetValue(pretrained),
+            Distributed = p.GetValue(distributed),
         };
 
         private static double Fail(ArgumentResult r)

@@ -2,6 +2,7 @@ using System.Diagnostics;
 using System.Globalization;
 using CallbackGen.Augmentation;
 using CallbackGen.Data;
+using CallbackGen.Distributed;
 using CallbackGen.Inference;
 using TorchSharp;
 using static TorchSharp.torch;
@@ -64,7 +65,7 @@ public static class FashionMnistJob
         {
             result = Train(options, output);
         }
-        catch (Exception ex) when (ex is IOException or InvalidDataException or UnauthorizedAccessException or DataLoaderException or CallbackGen.Checkpoints.ResumeMismatchException
+        catch (Exception ex) when (ex is MpiUnavailableException or IOException or InvalidDataException or UnauthorizedAccessException or DataLoaderException or CallbackGen.Checkpoints.ResumeMismatchException
             || ex is LoopStepException { InnerException: DataLoaderException }
             || (ex is InvalidOperationException && options.Cuda && !cuda.is_available()))
         {
@@ -122,12 +123,37 @@ public static class FashionMnistJob
     {
         ArgumentNullException.ThrowIfNull(options);
         ArgumentNullException.ThrowIfNull(output);
+        if (!options.Distributed && !MpiWorld.IsLaunchedByMpi)
+        {
+            return Train(options, output, world: null);
+        }
+
+        // One rank of an mpirun job (docs/distributed.md): rank 0 prints and writes; a failure on any rank ends them all.
+        using MpiWorld world = MpiWorld.Init();
+        try
+        {
+            return Train(options, world.IsRankZero ? output : TextWriter.Null, world);
+        }
+        catch (Exception ex) when (world.Size > 1)
+        {
+            world.Fail(ex);
+            throw;
+        }
+    }
+
+    private static JobResult Train(JobOptions options, TextWriter output, MpiWorld? world)
+    {
+        bool writes = world?.IsRankZero != false;
         var clock = Stopwatch.StartNew();
         FashionMnistLocation where = options.Data is string folder ? Describe(Path.GetFullPath(folder)) : FashionMnistData.DefaultLocation();
 
         string outDir = Path.GetFullPath(options.Out
             ?? (options.Resume is string resumed ? Path.GetDirectoryName(Path.GetFullPath(resumed))! : Path.Combine("runs", DateTime.Now.ToString("yyyyMMdd-HHmmss", CultureInfo.InvariantCulture))));
-        Directory.CreateDirectory(outDir);
+        if (writes)
+        {
+            Directory.CreateDirectory(outDir);
+        }
+
         if (options.Threads is int threads)
         {
             set_num_threads(threads);
@@ -147,7 +173,12 @@ public static class FashionMnistJob
         using JobData data = JobData.Load(options, where, shuffle, device);
         output.WriteLine($"data: {data.Description}");
         using nn.Module<Tensor, Tensor> model = Models.Create(options.Model);
-        using var learn = new Learner(model, data.Bunch, Losses.CrossEntropy, Optimizer.AdamW(), cbs: data.Transforms, metrics: [Metric.Accuracy], device: device);
+        using var learn = new Learner(model, world is null ? data.Bunch : data.Bunch.Shard(world), Losses.CrossEntropy, Optimizer.AdamW(), cbs: data.Transforms, metrics: [Metric.Accuracy], device: device);
+        if (world is not null)
+        {
+            learn.Add(new DataParallel(world));
+            output.WriteLine($"distributed: {world.Size} rank(s) of {world.Library}; each trains on batches of {options.BatchSize / world.Size}");
+        }
         if (options.Augment)
         {
             learn.Add(new ImageAugment(seed: options.Seed));
@@ -171,14 +202,14 @@ public static class FashionMnistJob
         // A resume of a run without run.json (written by an older sample) and without --lr: the checkpoint holds the
         // one-cycle schedule, so Fit(epochs, resumeFrom) rebuilds it; an LR finder's new suggestion would not match it.
         bool scheduleFromCheckpoint = options.Resume is string old && options.Lr is null && RunInfo.ReadBeside(old) is null;
-        double lr = scheduleFromCheckpoint ? learn.Lr : ChooseLr(options, learn, outDir, output, files);
+        double lr = scheduleFromCheckpoint ? learn.Lr : ChooseLr(options, learn, outDir, output, files, world);
         if (scheduleFromCheckpoint)
         {
             output.WriteLine($"learning rate: the one-cycle schedule of the checkpoint (no {RunInfo.FileName} beside it)");
         }
 
         // Written before the fit (atomically), so that --resume PATH alone works after Ctrl-C and kill -9 too.
-        if (!scheduleFromCheckpoint)
+        if (!scheduleFromCheckpoint && writes)
         {
             files.Add(RunInfo.Of(options, where.Folder, lr).Write(outDir));
         }
@@ -213,6 +244,11 @@ public static class FashionMnistJob
         }
 
         PhaseStats valid = learn.ValidStats ?? learn.Validate();
+        if (!writes)
+        {
+            return new JobResult(valid["accuracy"], valid.Loss, lr, outDir, files, clock.Elapsed);
+        }
+
         if (recorder.Losses.Count > 0)
         {
             files.Add(recorder.PlotLoss(Path.Combine(outDir, LossPlotFile)));
@@ -225,7 +261,8 @@ public static class FashionMnistJob
             files.Add(Path.GetFullPath(saved));
         }
 
-        files.AddRange(Interpret(learn, data, outDir, output));
+        // Predictions cover a rank's shard of the validation set: a distributed run leaves the interpretation to a single-process --resume.
+        files.AddRange(world is null ? Interpret(learn, data, outDir, output) : []);
         files.Add(learn.Export(Path.Combine(outDir, ExportFile), modelName: Name(options.Model), modelVersion: ExportVersion, classNames: data.ClassNames));
         clock.Stop();
         double accuracy = valid["accuracy"];
@@ -248,7 +285,7 @@ public static class FashionMnistJob
     }
 
     /// <summary>The given learning rate, the resumed run's, or the LR finder's suggestion.</summary>
-    private static double ChooseLr(JobOptions options, Learner learn, string outDir, TextWriter output, List<string> files)
+    private static double ChooseLr(JobOptions options, Learner learn, string outDir, TextWriter output, List<string> files, MpiWorld? world)
     {
         if (options.Lr is double given)
         {
@@ -264,12 +301,17 @@ public static class FashionMnistJob
 
         var clock = Stopwatch.StartNew();
         LrFindResult found = learn.LrFind();
-        files.Add(found.Plot(Path.Combine(outDir, LrFindPlotFile)));
+        if (world?.IsRankZero != false)
+        {
+            files.Add(found.Plot(Path.Combine(outDir, LrFindPlotFile)));
+        }
 
         // fastai v1's rule of thumb: a tenth of the rate at the loss's minimum is safely on the falling slope.
         double lr = double.IsFinite(found.MinimumLr) && found.MinimumLr > 0 ? found.MinimumLr
             : double.IsFinite(found.SteepestLr) && found.SteepestLr > 0 ? found.SteepestLr
             : 1e-3;
+        // Every rank ran the finder in step on the same global batches; rank 0's choice is the job's.
+        lr = world?.Broadcast(lr) ?? lr;
         output.WriteLine(string.Create(CultureInfo.InvariantCulture,
             $"LR finder: {found.Lrs.Count} batches in {clock.Elapsed.TotalSeconds:F1} s; minimum/10 {found.MinimumLr:0.###e+0}, steepest {found.SteepestLr:0.###e+0}; using {lr:0.###e+0}"));
         return lr;

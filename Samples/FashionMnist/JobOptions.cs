@@ -90,4 +90,7 @@ public sealed record JobOptions
 
     /// <summary>Write the MNIST-format data as PNG folders here and exit, instead of training; null: train.</summary>
     public string? WriteImages { get; init; }
+
+    /// <summary>Train on every rank of an mpirun job (also on when mpirun's environment is detected); <see cref="BatchSize"/> is the global batch.</summary>
+    public bool Distributed { get; init; }
 }

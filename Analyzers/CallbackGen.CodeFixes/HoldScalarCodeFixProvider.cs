@@ -31,7 +31,8 @@ namespace CallbackGen.CodeFixes
         public override ImmutableArray<string> FixableDiagnosticIds { get; } = ImmutableArray.Create(DiagnosticDescriptors.ScalarNotHeld.Id);
 
         /// <inheritdoc/>
-        public override FixAllProvider? GetFixAllProvider() => null;
+        /// <remarks>Fixes that touch the same statement are applied one at a time (run the fix again for the rest).</remarks>
+        public override FixAllProvider? GetFixAllProvider() => WellKnownFixAllProviders.BatchFixer;
 
         /// <inheritdoc/>
         public override async Task RegisterCodeFixesAsync(CodeFixContext context)

@@ -72,7 +72,7 @@ public sealed class FixAllLikeDotnetFormatTests
             .Select(t => (CodeFixProvider)Activator.CreateInstance(t)!)
             .ToArray();
 
-        Assert.Equal(5, providers.Length);
+        Assert.Equal(6, providers.Length);
         Assert.All(providers, p => Assert.Contains(FixAllScope.Solution, p.GetFixAllProvider()!.GetSupportedFixAllScopes()));
     }
 }

@@ -12,14 +12,16 @@ public sealed class WriteChangesNothingTests
             """
             using System;
             using CallbackGen;
+            using TorchSharp;
             public partial class Meter : Callback
             {
-                [Callback] private void AfterBatch() => [|Xb|] = Xb * 2;
+                private readonly Scalar two = 2.ToScalar();
+                [Callback] private void AfterBatch() => [|Xb|] = Xb.mul(two);
                 [Callback] private void AfterLoss() => [|Learn.Pred|] = Pred;
                 [Callback]
                 private void AfterStep()
                 {
-                    Action scale = () => [|Loss|] = Loss * 2;
+                    Action scale = () => [|Loss|] = Loss.mul(two);
                     scale();
                 }
             }
@@ -35,12 +37,14 @@ public sealed class WriteChangesNothingTests
         VerifyClean(
             """
             using CallbackGen;
+            using TorchSharp;
             public partial class Meter : Callback
             {
-                [Callback] private void BeforeBatch() { Xb = Xb * 2; Learn.Yb = Yb; }
-                [Callback] private void AfterPred() => Pred = Pred * 2;
-                [Callback] private void AfterLoss() => Loss = Loss * 2;
-                [Callback] private void BeforeBackward() => Loss /= 2;
+                private readonly Scalar two = 2.ToScalar();
+                [Callback] private void BeforeBatch() { Xb = Xb.mul(two); Learn.Yb = Yb; }
+                [Callback] private void AfterPred() => Pred = Pred.mul(two);
+                [Callback] private void AfterLoss() => Loss = Loss.mul(two);
+                [Callback] private void BeforeBackward() => Loss = Loss.div(two);
             }
             """);
     }

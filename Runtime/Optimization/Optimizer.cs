@@ -137,8 +137,32 @@ public abstract class Optimizer : IDisposable
     public void LoadState(BinaryReader reader)
     {
         ArgumentNullException.ThrowIfNull(reader);
+        if (reader.BaseStream.CanSeek)
+        {
+            // A first pass that checks everything and changes nothing, where the optimiser can (ours):
+            // then a malformed or crafted state leaves it as it was.
+            long start = reader.BaseStream.Position;
+            if (CheckCore(reader))
+            {
+                ReadPendingSteps(reader);
+                reader.BaseStream.Position = start;
+            }
+        }
+
         LoadCore(reader);
-        pendingSteps = reader.ReadInt32();
+        pendingSteps = ReadPendingSteps(reader);
+    }
+
+    /// <summary>
+    /// Reads what <see cref="SaveCore"/> wrote and checks it against this optimiser without changing
+    /// anything; false when the optimiser has no such check (then <see cref="LoadCore"/> checks as it goes).
+    /// </summary>
+    private protected virtual bool CheckCore(BinaryReader reader) => false;
+
+    private static int ReadPendingSteps(BinaryReader reader)
+    {
+        int pending = reader.ReadInt32();
+        return pending >= 0 ? pending : throw new InvalidDataException($"The saved optimiser state has {pending} pending accumulation steps.");
     }
 
     /// <summary>Wraps a TorchSharp optimiser (see <see cref="TorchSharpOptimizer"/> for what stays exposed).</summary>

@@ -14,7 +14,10 @@ internal static class TensorBytes
     public const int StagingBytes = 4 << 20;
 
     /// <summary>Writes <paramref name="tensor"/>'s elements, row-major, to <paramref name="stream"/>.</summary>
-    public static void Write(Stream stream, Tensor tensor)
+    /// <param name="stream">Where the bytes go.</param>
+    /// <param name="tensor">The tensor, on any device.</param>
+    /// <param name="staged">Go through the staging tensor even where a span would do (tests of that path on a CPU).</param>
+    public static void Write(Stream stream, Tensor tensor, bool staged = false)
     {
         using DisposeScope scope = NewDisposeScope();
         Tensor t = tensor.detach();
@@ -30,7 +33,7 @@ internal static class TensorBytes
             t = t.contiguous();
         }
 
-        if (t.device_type == DeviceType.CPU && bytes <= int.MaxValue)
+        if (!staged && t.device_type == DeviceType.CPU && bytes <= int.MaxValue)
         {
             stream.Write(t.bytes);
             return;
@@ -55,7 +58,11 @@ internal static class TensorBytes
     /// size and lie in the stream) straight into <paramref name="target"/>'s memory, on any device.
     /// </summary>
     /// <exception cref="EndOfStreamException">The stream ends first.</exception>
-    public static void ReadInto(Stream stream, Tensor target, long byteCount)
+    /// <param name="stream">Where the bytes come from.</param>
+    /// <param name="target">The tensor to fill, on any device.</param>
+    /// <param name="byteCount">Its size in bytes.</param>
+    /// <param name="staged">Go through the staging tensor even where a span would do (tests of that path on a CPU).</param>
+    public static void ReadInto(Stream stream, Tensor target, long byteCount, bool staged = false)
     {
         if (byteCount == 0)
         {
@@ -64,7 +71,7 @@ internal static class TensorBytes
 
         using DisposeScope scope = NewDisposeScope();
         using var noGrad = no_grad();
-        if (target.device_type == DeviceType.CPU && target.is_contiguous() && byteCount <= int.MaxValue)
+        if (!staged && target.device_type == DeviceType.CPU && target.is_contiguous() && byteCount <= int.MaxValue)
         {
             stream.ReadExactly(target.bytes);
             return;

@@ -106,9 +106,6 @@ internal sealed record TrainingSnapshot(IReadOnlyList<KeyValuePair<string, Tenso
         }
     }
 
-    /// <summary>Writes the weights with the checkpoint's <see cref="TensorCodec"/>.</summary>
-    public void WriteWeights(BinaryWriter writer) => TensorCodec.Write(writer, Weights);
-
     /// <summary>Releases the tensors.</summary>
     public void Dispose()
     {

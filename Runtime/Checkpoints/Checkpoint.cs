@@ -218,16 +218,18 @@ internal sealed class Checkpoint : IDisposable
                 {
                     callbackBackup.Add((cb, IO.BinaryBytes.Of(w => CallbackState.Save(cb, w))));
                     string section = CallbackPrefix + cb.StateKey;
-                    file.Guard(section, () => Load(state, r => CallbackState.Load(cb, r, learn.Device), $"the state of callback '{cb.Name}'"));
+                    file.Guard(section, () => Load(state, r => CallbackState.Load(cb, r, learn.Device), "its state"), $"the state of callback '{cb.Name}' (key '{cb.StateKey}')");
                 }
             }
 
             rng.Apply(learn);
-            file.Read(OptimizerSection, opt.LoadState);
+            file.Read(OptimizerSection, opt.LoadState, what: "the optimiser's state");
         }
         catch
         {
-            // Back to the state before, in reverse: these were all written by this process, so they load.
+            // Back to the state before, in reverse. These were written by this process a moment ago; a
+            // callback that cannot read its own state back is left as its failed load left it (the
+            // error that brought us here says which one).
             if (optimizerBackup is not null)
             {
                 Load(optimizerBackup, opt.LoadState, "the optimiser's previous state");
@@ -236,7 +238,14 @@ internal sealed class Checkpoint : IDisposable
             rngBackup.Apply(learn);
             foreach (var (cb, state) in callbackBackup)
             {
-                Load(state, r => CallbackState.Load(cb, r, learn.Device), $"the previous state of callback '{cb.Name}'");
+                try
+                {
+                    Load(state, r => CallbackState.Load(cb, r, learn.Device), "its previous state");
+                }
+                catch (Exception ex) when (CheckpointFile.IsDataError(ex))
+                {
+                    learn.Log($"Could not put back the state of callback '{cb.Name}' after a failed load: {ex.Message}");
+                }
             }
 
             throw;

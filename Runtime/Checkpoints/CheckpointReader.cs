@@ -114,27 +114,31 @@ internal sealed class CheckpointReader : IDisposable
     /// with <paramref name="toEnd"/> the payload must be consumed exactly. Whatever a malformed or
     /// crafted payload makes the parser throw becomes a <see cref="CheckpointException"/> naming the section.
     /// </summary>
-    public T Read<T>(string name, Func<BinaryReader, T> read, bool toEnd = true)
+    /// <param name="name">The section.</param>
+    /// <param name="read">The parser.</param>
+    /// <param name="toEnd">Whether the payload must be consumed exactly.</param>
+    /// <param name="what">What the section holds, for the message ("the optimiser's state" gives "the optimiser's state does not fit: …").</param>
+    public T Read<T>(string name, Func<BinaryReader, T> read, bool toEnd = true, string? what = null)
     {
         SectionEntry e = Entry(name);
         using var window = new IO.WindowStream(file, e.Offset, e.Length);
         using var r = new BinaryReader(window, Encoding.UTF8, leaveOpen: true);
-        T value = Guard(name, () => read(r));
+        T value = Guard(name, () => read(r), what);
         if (toEnd && window.Remaining != 0)
         {
-            throw Fail(name, $"{window.Remaining} bytes follow its content; it was written by a different version or configuration");
+            throw Fail(name, $"{what ?? "its content"} left {window.Remaining} bytes unread; it was written by a different version or configuration");
         }
 
         return value;
     }
 
     /// <summary>As <see cref="Read{T}"/>, for a parser that returns nothing.</summary>
-    public void Read(string name, Action<BinaryReader> read, bool toEnd = true) =>
+    public void Read(string name, Action<BinaryReader> read, bool toEnd = true, string? what = null) =>
         Read<bool>(name, r =>
         {
             read(r);
             return true;
-        }, toEnd);
+        }, toEnd, what);
 
     /// <summary>A section's payload in memory (small sections; bounded by the file's size).</summary>
     public byte[] ReadAll(string name)
@@ -149,7 +153,7 @@ internal sealed class CheckpointReader : IDisposable
     }
 
     /// <summary>Runs <paramref name="action"/>, turning what a malformed payload can throw into a <see cref="CheckpointException"/> naming <paramref name="section"/>.</summary>
-    public T Guard<T>(string section, Func<T> action)
+    public T Guard<T>(string section, Func<T> action, string? what = null)
     {
         try
         {
@@ -157,17 +161,18 @@ internal sealed class CheckpointReader : IDisposable
         }
         catch (Exception ex) when (ex is not CheckpointException && CheckpointFile.IsDataError(ex))
         {
-            throw Fail(section, ex.Message.TrimEnd('.'), ex);
+            string why = ex.Message.TrimEnd('.');
+            throw Fail(section, what is null ? why : $"{what} does not fit: {why}", ex);
         }
     }
 
     /// <summary>As <see cref="Guard{T}"/>, for an action that returns nothing.</summary>
-    public void Guard(string section, Action action) =>
+    public void Guard(string section, Action action, string? what = null) =>
         Guard(section, () =>
         {
             action();
             return true;
-        });
+        }, what);
 
     /// <summary>The error for <paramref name="why"/> in <paramref name="section"/>.</summary>
     public CheckpointException Fail(string section, string why, Exception? inner = null) =>

@@ -14,7 +14,7 @@ namespace CallbackGen;
 public abstract class ParameterOptimizer : Optimizer
 {
     /// <summary>The first bytes of the state <see cref="Optimizer.SaveState"/> writes, before its version.</summary>
-    private static ReadOnlySpan<byte> StateMagic => "CBGOPTIM"u8;
+    internal static ReadOnlySpan<byte> StateMagic => "CBGOPTIM"u8;
 
     /// <summary>The version of that state's layout.</summary>
     private const int StateVersion = 1;

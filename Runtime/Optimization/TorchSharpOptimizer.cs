@@ -82,6 +82,21 @@ public class TorchSharpOptimizer : Optimizer
     /// <inheritdoc/>
     protected override void LoadCore(BinaryReader reader)
     {
+        if (reader.BaseStream.CanSeek)
+        {
+            // State of one of CallbackGen's own optimisers: say so, rather than let TorchSharp misread it.
+            long start = reader.BaseStream.Position;
+            byte[] head = reader.ReadBytes(ParameterOptimizer.StateMagic.Length);
+            if (head.AsSpan().SequenceEqual(ParameterOptimizer.StateMagic))
+            {
+                reader.ReadInt32();
+                string name = Checkpoints.BoundedText.Read(reader, "the optimiser's name");
+                throw new InvalidDataException($"The saved optimiser state is CallbackGen's own '{name}''s; it does not fit this TorchSharp {Name}.");
+            }
+
+            reader.BaseStream.Position = start;
+        }
+
         try
         {
             Helper().load_state_dict(reader);

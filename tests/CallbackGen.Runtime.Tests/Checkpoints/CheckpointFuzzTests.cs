@@ -48,6 +48,8 @@ public sealed class CheckpointFuzzTests : IDisposable
                 string original = CheckpointFiles.MidEpochCheckpoint(dir);
                 Learner learn = CheckpointFiles.AdamWLearner(modelSeed: 4);
                 learn.Fit(1);
+                // The state every refusal must leave, and every accepted mutant is replaced by.
+                learn.LoadCheckpoint(original);
                 return CheckpointFuzzer.Run(File.ReadAllBytes(original), scratch, seed, mutants, learn.LoadCheckpoint,
                     () => State(learn), () => learn.LoadCheckpoint(original));
             }
@@ -55,8 +57,10 @@ public sealed class CheckpointFuzzTests : IDisposable
             case "weights":
             {
                 Learner learn = CheckpointFiles.AdamWLearner(modelSeed: 4);
+                learn.CreateOptimizer();
                 string original = Path.Combine(dir, "model.weights");
                 learn.Save(original);
+                learn.Load(original);
                 return CheckpointFuzzer.Run(File.ReadAllBytes(original), scratch, seed, mutants, learn.Load,
                     () => State(learn), () => learn.Load(original));
             }

@@ -42,7 +42,7 @@ internal sealed class Checkpoint : IDisposable
         {
             int start = r.ReadInt32(), epochs = r.ReadInt32();
             long iter = r.ReadInt64();
-            if (epochs < 1 || start < 0 || start > epochs || iter < 0)
+            if (epochs < 0 || start < 0 || start > epochs || iter < 0)
             {
                 throw new InvalidDataException($"its counters are out of range (start epoch {start}, epochs {epochs}, iterations {iter})");
             }

@@ -10,9 +10,15 @@ using static TorchSharp.torch;
 // of its own, beside a plain fsynced write of the same bytes, a plain read into tensors and
 // TorchSharp's model.save, for three MLPs with AdamW. Writes bench/results/checkpoint.md.
 //   dotnet run -c Release --project bench/Checkpoint [-- --quick]
+// With --fuzz it runs the crafted-file fuzz instead (Fuzz/FuzzRun.cs; bench/results/fuzz.md).
 if (args.Length > 0 && args[0] == "case")
 {
     return CheckpointCase.Run(args[1], int.Parse(args[2], CultureInfo.InvariantCulture), args[3]);
+}
+
+if (args.Contains("--fuzz"))
+{
+    return CallbackGen.Benchmarks.Checkpoint.Fuzz.FuzzRun.Run(BenchArgs.Parse(args.Where(a => a != "--fuzz").ToArray()));
 }
 
 BenchArgs options = BenchArgs.Parse(args);

@@ -199,7 +199,7 @@ public abstract class ParameterOptimizer : Optimizer
         string name = Checkpoints.BoundedText.Read(reader, "the optimiser's name");
         if (name != Name)
         {
-            throw new InvalidDataException($"The saved optimiser state is {name}'s; it does not fit this {Name}.");
+            throw new InvalidDataException($"The saved optimiser state is '{name}''s; it does not fit this {Name}.");
         }
 
         int groupCount = reader.ReadInt32();

@@ -14,7 +14,7 @@ namespace CallbackGen;
 /// started by another thread of the process can free one while libtorch reads it ("Unknown scalar
 /// type", a failed <c>toFloat</c> check, or an aborted process). Use the factories on
 /// <see cref="Optimizer"/> (CallbackGen's own optimisers) where the training shares its process with
-/// other work; <c>FinalizerCheck</c> counts what such an optimiser leaves behind (docs/data.md).
+/// other work; <see cref="FinalizerCheck"/> counts what such an optimiser leaves behind (docs/data.md).
 /// </remarks>
 public class TorchSharpOptimizer : Optimizer
 {

@@ -132,7 +132,11 @@ public abstract class Optimizer : IDisposable
         writer.Write(pendingSteps);
     }
 
-    /// <summary>Restores state written by <see cref="SaveState"/> for an optimiser of the same kind and shape.</summary>
+    /// <summary>
+    /// Restores state written by <see cref="SaveState"/> for an optimiser of the same kind and shape;
+    /// the state must fill the rest of a seekable stream (a checkpoint's section, a snapshot). CallbackGen's
+    /// own optimisers check all of it before changing anything.
+    /// </summary>
     /// <exception cref="InvalidDataException">The state is of another optimiser kind or shape, or of an older format.</exception>
     public void LoadState(BinaryReader reader)
     {
@@ -145,6 +149,14 @@ public abstract class Optimizer : IDisposable
             if (CheckCore(reader))
             {
                 ReadPendingSteps(reader);
+                // The state is the whole stream (a checkpoint's section, a snapshot): trailing bytes mean
+                // another layout, and are refused here, before anything is applied.
+                long left = reader.BaseStream.Length - reader.BaseStream.Position;
+                if (left != 0)
+                {
+                    throw new InvalidDataException($"The saved optimiser state is followed by {left} bytes; it was written by a different version or configuration.");
+                }
+
                 reader.BaseStream.Position = start;
             }
         }

@@ -46,6 +46,9 @@ internal static class FuzzRun
             string scratch = Path.Combine(dir, "mutant.bin");
             foreach (int seed in seeds)
             {
+                // The state every refusal must leave, and every accepted mutant is replaced by (the export's
+                // model factory reseeds torch's generator, which is part of that state).
+                target.LoadCheckpoint(checkpoint);
                 FuzzReport c = CheckpointFuzzer.Run(File.ReadAllBytes(checkpoint), scratch, seed, mutants, target.LoadCheckpoint, () => State(target), () => target.LoadCheckpoint(checkpoint));
                 rows.Add(c.Row($"`Learner.LoadCheckpoint`, seed {seed}"));
                 Console.WriteLine(rows[^1]);

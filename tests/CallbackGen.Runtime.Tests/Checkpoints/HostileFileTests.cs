@@ -128,6 +128,17 @@ public sealed class HostileFileTests : IDisposable
     }
 
     [Fact]
+    public void Bytes_after_the_optimizer_state_are_refused_before_the_optimizer_changes()
+    {
+        string good = Path.Combine(dir, "good.ckpt");
+        CheckpointFiles.AdamWLearner().Fit(1, cbs: new[] { new SaveModel(good) });
+        byte[] optimizer = CheckpointFile.Read(good)["optimizer"];
+        var ex = Refused("optimizer", optimizer.Concat(new byte[8]).ToArray());
+        Assert.Equal("optimizer", ex.Section);
+        Assert.Contains("followed by 8 bytes", ex.Message, StringComparison.Ordinal);
+    }
+
+    [Fact]
     public void A_section_count_of_minus_1_is_refused()
     {
         string path = Path.Combine(dir, "count.ckpt");

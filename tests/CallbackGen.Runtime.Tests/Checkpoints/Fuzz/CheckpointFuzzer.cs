@@ -88,6 +88,11 @@ public static class CheckpointFuzzer
             if (!state().AsSpan().SequenceEqual(expected))
             {
                 report.Changed++;
+                if (report.Samples.Count < 5)
+                {
+                    report.Samples.Add($"state changed after {type}: {error.Message}");
+                }
+
                 restore();
             }
         }

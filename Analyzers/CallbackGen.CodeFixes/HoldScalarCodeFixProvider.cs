@@ -97,6 +97,9 @@ namespace CallbackGen.CodeFixes
             }
 
             string name = UniqueName(model, position, baseName);
+            string text0 = root.ToFullString();
+            int lf = text0.IndexOf('\n');
+            SyntaxTrivia eol = SyntaxFactory.ElasticEndOfLine(lf > 0 && text0[lf - 1] == '\r' ? "\r\n" : "\n");
             string text = number.WithoutTrivia().ToString();
             string receiver = ScalarAnalyzer.Receiver(text);
             StatementSyntax hold = SyntaxFactory.ParseStatement($"using var {name} = {receiver}.ToScalar();")
@@ -108,7 +111,14 @@ namespace CallbackGen.CodeFixes
             {
                 SyntaxNode tracked = root.TrackNodes(statement, number);
                 StatementSyntax current = tracked.GetCurrentNode(statement)!;
-                tracked = tracked.InsertNodesBefore(current, new[] { hold.WithLeadingTrivia(current.GetLeadingTrivia()).WithTrailingTrivia(SyntaxFactory.ElasticCarriageReturnLineFeed) });
+                // The statement's comments move above the new declaration; the statement keeps its indentation.
+                SyntaxTriviaList leading = current.GetLeadingTrivia();
+                SyntaxTriviaList indentation = SyntaxFactory.TriviaList(leading.Reverse().TakeWhile(t => t.IsKind(SyntaxKind.WhitespaceTrivia)).Reverse());
+                tracked = tracked.ReplaceNode(current, new[]
+                {
+                    hold.WithLeadingTrivia(leading).WithTrailingTrivia(eol),
+                    current.WithLeadingTrivia(indentation),
+                });
                 newRoot = tracked.ReplaceNode(tracked.GetCurrentNode(number)!, local);
             }
             else
@@ -120,14 +130,17 @@ namespace CallbackGen.CodeFixes
                 MethodDeclarationSyntax blockBodied = method
                     .WithExpressionBody(null)
                     .WithSemicolonToken(default)
-                    .WithBody(SyntaxFactory.Block(hold, last))
+                    .WithBody(SyntaxFactory.Block(
+                        SyntaxFactory.Token(SyntaxKind.OpenBraceToken).WithTrailingTrivia(eol),
+                        SyntaxFactory.List(new[] { hold.WithTrailingTrivia(eol), last.WithTrailingTrivia(eol) }),
+                        SyntaxFactory.Token(SyntaxKind.CloseBraceToken)))
                     .WithAdditionalAnnotations(Formatter.Annotation);
                 newRoot = root.ReplaceNode(method, blockBodied);
             }
 
             if (newRoot is CompilationUnitSyntax unit && !unit.Usings.Any(u => u.Name?.ToString() == "TorchSharp"))
             {
-                newRoot = unit.AddUsings(SyntaxFactory.UsingDirective(SyntaxFactory.ParseName("TorchSharp")).WithTrailingTrivia(SyntaxFactory.ElasticCarriageReturnLineFeed));
+                newRoot = unit.AddUsings(SyntaxFactory.UsingDirective(SyntaxFactory.ParseName("TorchSharp")).WithTrailingTrivia(eol));
             }
 
             Document updated = document.WithSyntaxRoot(newRoot);

@@ -51,4 +51,7 @@ public static class CallbackOrder
 
     /// <summary>The prediction runs' gatherer: after every other handler has seen the batch.</summary>
     public const int GatherPreds = 1000;
+
+    /// <summary><see cref="CallbackGen.FinalizerCheck"/>: marks each step after every other handler of its event ran.</summary>
+    public const int FinalizerCheck = 1000;
 }

@@ -15,8 +15,12 @@ namespace CallbackGen;
 /// were made (measured on training batches 2 and 3: batch start, forward, loss, backward, optimiser
 /// step, batch end), with what to fix there. Costs a few forced collections per fit.
 /// </summary>
+/// <remarks>
+/// The count is the process's: Scalars that other threads leave to the finalizer during the fit are
+/// counted too. What the fit's own code leaves behind is what a diagnostic (CBG0015) or a held Scalar fixes.
+/// </remarks>
 /// <example><code>learn.Fit(1, cbs: new[] { new FinalizerCheck() });</code></example>
-[Callback(Order = 1000)]
+[Callback(Order = CallbackOrder.FinalizerCheck)]
 public sealed partial class FinalizerCheck : Callback, IDisposable
 {
     private static readonly string[] Steps = ["batch start (loading, BeforeBatch handlers)", "forward (the model, AfterPred handlers)", "loss (the loss function, AfterLoss handlers)", "backward (BeforeBackward/AfterBackward handlers)", "optimiser step (BeforeStep/AfterStep handlers)", "batch end (zero-grad, AfterBatch handlers)"];

@@ -143,13 +143,6 @@ public class DataLoader : IEnumerable<Batch>, IDisposable
     /// <summary>Bytes the loader threads allocated on the managed heap, over every epoch so far (tests: 0 for image folders).</summary>
     internal long LoaderAllocatedBytes => source.LoaderAllocatedBytes;
 
-    /// <summary>
-    /// True when this loader's threads run code that allocates during a fit (a dataset's own indexer or
-    /// collate function on <see cref="Workers"/> &gt; 0 threads), which TorchSharp 0.107 does not survive
-    /// reliably (docs/data.md, "Why a loader thread must not allocate"); false for image folders and in-memory data.
-    /// </summary>
-    internal bool LoaderThreadsAllocate => source.LoaderThreadsAllocate;
-
     private TensorDataset InMemory => source is TensorSource t
         ? t.Dataset
         : throw new InvalidOperationException("This loader reads a dataset sample by sample; it has no in-memory inputs and targets tensors.");
@@ -275,8 +268,6 @@ public class DataLoader : IEnumerable<Batch>, IDisposable
 
         public virtual long LoaderAllocatedBytes => 0;
 
-        public virtual bool LoaderThreadsAllocate => false;
-
         // Takes ownership of the epoch's CPU order tensor and returns the one to use.
         public abstract Tensor PrepareOrder(Tensor order);
 
@@ -360,8 +351,6 @@ public class DataLoader : IEnumerable<Batch>, IDisposable
         public override int Workers => workers;
 
         public override long LoaderAllocatedBytes => Interlocked.Read(ref loaderAllocated);
-
-        public override bool LoaderThreadsAllocate => workers > 0 && HostPath is null;
 
         public override IReadOnlyList<Thread> StartedWorkers
         {

@@ -26,7 +26,6 @@ public sealed partial class Learner : IDisposable
 
     // The model's BatchNorm counters, advanced with held Scalars during a run (see BatchNormCounters).
     private BatchNormCounters? batchNorms;
-    private bool warnedAboutLoaderThreads;
     private bool disposed;
 
     // The loop's bodies as delegates made once: a method group converted at each call would
@@ -269,20 +268,6 @@ public sealed partial class Learner : IDisposable
         RunFit(RunKind.Fit, epochs, lr, cbs);
     }
 
-    // Once per learner: loader threads that run a dataset's own code allocate during the fit (see DataLoader.LoaderThreadsAllocate).
-    private void WarnAboutLoaderThreads(RunKind kind)
-    {
-        if (kind != RunKind.Fit || warnedAboutLoaderThreads || !(Data.Train.LoaderThreadsAllocate || Data.Valid.LoaderThreadsAllocate))
-        {
-            return;
-        }
-
-        warnedAboutLoaderThreads = true;
-        Log($"warning: the data's {Math.Max(Data.Train.Workers, Data.Valid.Workers)} loader thread(s) run your dataset's own code, which allocates while "
-            + "libtorch runs on the training thread; with TorchSharp 0.107 that can free a scalar a libtorch call still reads and fail or corrupt "
-            + "the fit (docs/data.md, \"Why a loader thread must not allocate\"). Read the data into a TensorDataset, or use workers: 0.");
-    }
-
     /// <summary>The fit loop of every training run (a fit, the LR finder); see <see cref="Fit(int, double?, IEnumerable{Callback}?)"/>.</summary>
     internal void RunFit(RunKind kind, int epochs, double? lr, IEnumerable<Callback>? cbs)
     {
@@ -293,7 +278,6 @@ public sealed partial class Learner : IDisposable
         try
         {
             AttachForRun(cbs, added);
-            WarnAboutLoaderThreads(kind);
             if (lr is double newLr)
             {
                 Lr = newLr;

@@ -23,6 +23,7 @@ public sealed class DescriptorTests
         { "CBG0012", DiagnosticSeverity.Warning },
         { "CBG0013", DiagnosticSeverity.Warning },
         { "CBG0014", DiagnosticSeverity.Error },
+        { "CBG0015", DiagnosticSeverity.Warning },
     };
 
     private static readonly DiagnosticDescriptor[] All = AnalyzerHarness.Analyzers

@@ -100,4 +100,15 @@ public sealed class ConsumerProjectTests(PackagedConsumer consumer, ITestOutputH
         Assert.Contains("CBG0001", build.Output, StringComparison.Ordinal);
         Assert.Contains("AfterBach", build.Output, StringComparison.Ordinal);
     }
+
+    [Fact]
+    public void A_number_passed_implicitly_in_a_handler_warns_CBG0015_in_the_consumer_build()
+    {
+        CommandResult build = consumer.ImplicitScalarBuildResult;
+        output.WriteLine(build.ToString());
+
+        Assert.True(build.ExitCode == 0, "A warning must not fail the consumer's build:\n" + build);
+        Assert.Contains("warning CBG0015: Passing '0.5' as 'alpha' makes a TorchSharp Scalar that nothing holds", build.Output, StringComparison.Ordinal);
+        Assert.Contains("ImplicitScalar.cs(6,", build.Output, StringComparison.Ordinal);
+    }
 }

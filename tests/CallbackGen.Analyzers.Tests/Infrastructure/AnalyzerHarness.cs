@@ -23,7 +23,9 @@ public static class AnalyzerHarness
     public static CSharpParseOptions ParseOptions { get; } = new(LanguageVersion.Latest);
 
     public static CSharpCompilationOptions CompilationOptions { get; } =
-        new(OutputKind.DynamicallyLinkedLibrary, nullableContextOptions: NullableContextOptions.Enable);
+        new CSharpCompilationOptions(OutputKind.DynamicallyLinkedLibrary, nullableContextOptions: NullableContextOptions.Enable)
+            // As the SDK does (NoWarn CS1701;CS1702): TorchSharp was built against an older System.Runtime.
+            .WithSpecificDiagnosticOptions(new Dictionary<string, ReportDiagnostic> { ["CS1701"] = ReportDiagnostic.Suppress, ["CS1702"] = ReportDiagnostic.Suppress });
 
     public static ImmutableArray<DiagnosticAnalyzer> Analyzers { get; } =
         ImmutableArray.Create<DiagnosticAnalyzer>(new CallbackAnalyzer(), new AnnealerAnalyzer(), new EventStateAnalyzer(), new StateAnalyzer(), new ScalarAnalyzer());

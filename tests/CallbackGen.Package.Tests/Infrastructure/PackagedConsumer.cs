@@ -22,6 +22,7 @@ public sealed class PackagedConsumer : IDisposable
     private readonly Lazy<CommandResult> build;
     private readonly Lazy<CommandResult> run;
     private readonly Lazy<CommandResult> misspeltBuild;
+    private readonly Lazy<CommandResult> implicitScalarBuild;
 
     /// <summary>Creates the work folder; nothing is built until a result is asked for.</summary>
     public PackagedConsumer()
@@ -38,7 +39,8 @@ public sealed class PackagedConsumer : IDisposable
         pack = new(Pack);
         build = new(Build);
         run = new(Run);
-        misspeltBuild = new(BuildMisspelt);
+        misspeltBuild = new(() => BuildWith("Misspelt"));
+        implicitScalarBuild = new(() => BuildWith("ImplicitScalar"));
     }
 
     /// <summary>The repository whose runtime is packed.</summary>
@@ -95,6 +97,9 @@ public sealed class PackagedConsumer : IDisposable
 
     /// <summary>Build of the consumer with a misspelt event handler added.</summary>
     public CommandResult MisspeltBuildResult => misspeltBuild.Value;
+
+    /// <summary>Build of the consumer with a handler that passes a number as an implicit Scalar (CBG0015).</summary>
+    public CommandResult ImplicitScalarBuildResult => implicitScalarBuild.Value;
 
     /// <summary>Throws with the command's output when it failed.</summary>
     public static void CheckSucceeded(CommandResult result)
@@ -195,12 +200,12 @@ public sealed class PackagedConsumer : IDisposable
         return DotNet.Run(ConsumerDirectory, ConsumerEnvironment, [Path.Combine(ConsumerOutput, ConsumerName + ".dll")]);
     }
 
-    private CommandResult BuildMisspelt()
+    private CommandResult BuildWith(string name)
     {
         // Same project, one more file: the restore of the good build is reused.
         CheckSucceeded(BuildResult);
-        string file = Path.Combine(ConsumerDirectory, "Misspelt.cs");
-        File.Copy(Path.Combine(AppContext.BaseDirectory, "Consumer", "Misspelt.cs.txt"), file);
+        string file = Path.Combine(ConsumerDirectory, name + ".cs");
+        File.Copy(Path.Combine(AppContext.BaseDirectory, "Consumer", name + ".cs.txt"), file);
         try
         {
             return DotNet.Run(ConsumerDirectory, ConsumerEnvironment, ["build", "-c", "Release", "--no-restore", .. DotNet.NoServers]);

@@ -147,10 +147,9 @@ public class PrefetchingLoaderTests
         double single = Fit(0, out _);
         double prefetched = Fit(2, out DataLoader loader);
 
-        // A dataset of the user's own read on loader threads: told once per learner (two fits, one warning), naming the docs.
-        Assert.DoesNotContain("warning:", warnings[0], StringComparison.Ordinal);
-        Assert.Single(System.Text.RegularExpressions.Regex.Matches(warnings[1], "warning: the data's 2 loader thread\\(s\\) run your dataset's own code"));
-        Assert.Contains("Why a loader thread must not allocate", warnings[1], StringComparison.Ordinal);
+        // A dataset of the user's own on loader threads is no longer warned about: the training thread
+        // leaves nothing for their collections to free (docs/data.md, bench/results/soak-neighbours.md).
+        Assert.All(warnings, w => Assert.DoesNotContain("warning:", w, StringComparison.Ordinal));
 
         Assert.Equal(single, prefetched);
         Assert.NotEmpty(loader.StartedWorkers);

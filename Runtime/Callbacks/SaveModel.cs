@@ -40,8 +40,16 @@ public sealed partial class SaveModel : Callback
     /// <param name="minDelta">The least change that counts as an improvement.</param>
     /// <param name="everyBatches">Also write after every this many training batches of the fit (a mid-epoch checkpoint); null: not by count.</param>
     /// <param name="every">Also write after a training batch once this much wall time has passed since the last write; null: not by time.</param>
+    /// <param name="background">
+    /// Write each checkpoint on another thread while training goes on: the state is copied once into
+    /// memory (about the size of the model and the optimiser's state together), the file is written
+    /// from that copy, the next checkpoint waits for the previous one, and the fit (also an
+    /// interrupted one) ends only once the last file is on disk. A failed write leaves the previous
+    /// file intact and is reported at the next checkpoint or at the end of the fit. False (the
+    /// default): the learner writes the file before training goes on, straight from its memory.
+    /// </param>
     /// <exception cref="ArgumentException">Mid-epoch options with a <paramref name="monitor"/> (a best-model file is written only when the metric improves, at epoch ends: use a second SaveModel).</exception>
-    public SaveModel(string path, string? monitor = null, Goal goal = Goal.Minimize, double minDelta = 0, int? everyBatches = null, TimeSpan? every = null)
+    public SaveModel(string path, string? monitor = null, Goal goal = Goal.Minimize, double minDelta = 0, int? everyBatches = null, TimeSpan? every = null, bool background = false)
     {
         ArgumentException.ThrowIfNullOrWhiteSpace(path);
         if (everyBatches is int n)
@@ -62,6 +70,7 @@ public sealed partial class SaveModel : Callback
         }
 
         Path = path;
+        Background = background;
         EveryBatches = everyBatches;
         Every = every;
         this.monitor = monitor is null ? null : new MetricMonitor(monitor, goal, minDelta, nameof(SaveModel));
@@ -69,6 +78,9 @@ public sealed partial class SaveModel : Callback
 
     /// <summary>The checkpoint path (may contain <c>{epoch}</c>).</summary>
     public string Path { get; }
+
+    /// <summary>True when checkpoints are written in the background (see the constructor).</summary>
+    public bool Background { get; }
 
     /// <summary>Training batches between mid-epoch checkpoints, or null.</summary>
     public int? EveryBatches { get; }
@@ -155,7 +167,7 @@ public sealed partial class SaveModel : Callback
         }
 
         string file = Path.Replace("{epoch}", Epoch.ToString(CultureInfo.InvariantCulture), StringComparison.Ordinal);
-        Learn.RequestCheckpoint(file, written => LastSaved = written);
+        Learn.RequestCheckpoint(file, written => LastSaved = written, Background);
     }
 
     private bool WeightsAreFinite()

@@ -61,8 +61,8 @@ internal static class CallbackState
         var records = new List<StateRecord>(count);
         for (int i = 0; i < count; i++)
         {
-            string name = r.ReadString();
-            string signature = r.ReadString();
+            string name = BoundedText.Read(r, $"{owner}'s member name");
+            string signature = BoundedText.Read(r, $"{owner}'s member type");
             long length = r.ReadInt64();
             if (length < 0 || length > r.BaseStream.Length - r.BaseStream.Position)
             {

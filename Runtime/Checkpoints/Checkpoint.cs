@@ -1,23 +1,25 @@
-using System.Text;
 using TorchSharp;
 using static TorchSharp.torch;
 
 namespace CallbackGen.Checkpoints;
 
 /// <summary>
-/// Everything a resumed fit needs, taken between two epochs: the epoch to start from and the
+/// Everything a resumed fit needs, taken between two epochs or batches: the epoch to start from and the
 /// training-iteration counter, the model's parameters and buffers, the optimiser's state, the random
 /// generators' states and each stateful callback's state under its <see cref="Callback.StateKey"/>
 /// ([Checkpointed] members and <see cref="ICheckpointable"/> state, see <see cref="CallbackState"/>).
+/// Written straight from the learner's state into the file (<see cref="Write"/>), or from one copy
+/// of it in the background (<see cref="CheckpointImage"/>); read from an open, checked file whose
+/// model and optimiser sections stay on disk until they are copied into the learner.
 /// </summary>
 /// <remarks>
 /// Sections of the <see cref="CheckpointFile"/>: <c>learner</c> (int32 start epoch, int32 epochs of
 /// the fit, int64 training iterations), <c>model</c> (the <see cref="TensorCodec"/> list of the
-/// model's state dictionary), <c>optimizer</c> (<see cref="Optimizer.SaveState"/>: TorchSharp's own encoding plus the wrapper's counters),
-/// <c>rng</c> (torch's default generator, then the training and validation loaders' generators, each
-/// as a presence flag and the state bytes) and one <c>callback/KEY</c> per stateful callback.
+/// model's state dictionary), <c>optimizer</c> (<see cref="Optimizer.SaveState"/>), <c>rng</c>
+/// (<see cref="GeneratorStates"/>), <c>loop</c> and <c>onecycle</c> when they apply, and one
+/// <c>callback/KEY</c> per stateful callback.
 /// </remarks>
-internal sealed class Checkpoint
+internal sealed class Checkpoint : IDisposable
 {
     private const string LearnerSection = "learner";
     private const string ModelSection = ModelTensors.Section;
@@ -28,53 +30,56 @@ internal sealed class Checkpoint
     private const string OneCycleSection = "onecycle";
     private const int LoopVersion = 1;
 
-    private readonly IReadOnlyDictionary<string, byte[]> sections;
+    private readonly CheckpointReader file;
+    private readonly GeneratorStates rng;
+    private readonly Dictionary<string, byte[]> callbackStates = new(StringComparer.Ordinal);
 
-    private Checkpoint(IReadOnlyDictionary<string, byte[]> sections, string source)
+    private Checkpoint(CheckpointReader file)
     {
-        this.sections = sections;
-        Source = source;
-        using var r = Reader(LearnerSection);
-        StartEpoch = r.ReadInt32();
-        NEpoch = r.ReadInt32();
-        TrainIter = r.ReadInt64();
-        Model = ModelTensors.Decode(sections[ModelSection]);
-        if (sections.ContainsKey(LoopSection))
+        this.file = file;
+        Source = file.Source;
+        (StartEpoch, NEpoch, TrainIter) = file.Read(LearnerSection, r =>
         {
-            using var l = Reader(LoopSection);
-            int version = l.ReadInt32();
-            if (version != LoopVersion)
+            int start = r.ReadInt32(), epochs = r.ReadInt32();
+            long iter = r.ReadInt64();
+            if (epochs < 0 || start < 0 || start > epochs || iter < 0)
             {
-                throw new InvalidDataException($"its loop position has version {version}; this build reads version {LoopVersion}");
+                throw new InvalidDataException($"its counters are out of range (start epoch {start}, epochs {epochs}, iterations {iter})");
             }
 
-            NextBatch = l.ReadInt32();
-            PctTrain = l.ReadDouble();
-            ShuffleState = l.ReadBoolean() ? l.ReadBytes(l.ReadInt32()) : null;
-            Grads = l.ReadBoolean() ? TensorCodec.Read(l) : null;
-        }
-
-        if (sections.ContainsKey(OneCycleSection))
+            return (start, epochs, iter);
+        });
+        Model = file.Read(ModelSection, ModelTensors.ReadHeaders);
+        if (file.Has(LoopSection))
         {
-            using var o = Reader(OneCycleSection);
-            OneCycle = OneCycleSpec.Read(o);
+            file.Read(LoopSection, ReadLoop);
         }
 
-        CallbackKeys = sections.Keys.Where(k => k.StartsWith(CallbackPrefix, StringComparison.Ordinal))
-            .Select(k => k[CallbackPrefix.Length..]).Order(StringComparer.Ordinal).ToArray();
+        if (file.Has(OneCycleSection))
+        {
+            OneCycle = file.Read(OneCycleSection, OneCycleSpec.Read);
+        }
+
+        rng = file.Read(RngSection, GeneratorStates.Read);
+        foreach (string name in file.Names.Where(k => k.StartsWith(CallbackPrefix, StringComparison.Ordinal)))
+        {
+            callbackStates[name[CallbackPrefix.Length..]] = file.ReadAll(name);
+        }
+
+        CallbackKeys = callbackStates.Keys.Order(StringComparer.Ordinal).ToArray();
     }
 
     /// <summary>The training batch a resumed fit starts with in <see cref="StartEpoch"/>: 0 at an epoch boundary.</summary>
-    public int NextBatch { get; }
+    public int NextBatch { get; private set; }
 
     /// <summary>The fraction of the fit's training done (mid-epoch checkpoints; the bits the loop had).</summary>
-    public double PctTrain { get; }
+    public double PctTrain { get; private set; }
 
     /// <summary>The training loader's shuffle state at the start of the interrupted epoch (mid-epoch checkpoints of a shuffling loader).</summary>
-    public byte[]? ShuffleState { get; }
+    public byte[]? ShuffleState { get; private set; }
 
     /// <summary>The gradients of an open accumulation cycle (mid-epoch checkpoints), by parameter name.</summary>
-    public IReadOnlyList<TensorRecord>? Grads { get; }
+    public IReadOnlyList<TensorRecord>? Grads { get; private set; }
 
     /// <summary>The one-cycle schedule of the fit that wrote it (a <c>FitOneCycle</c>), or null.</summary>
     public OneCycleSpec? OneCycle { get; }
@@ -88,7 +93,7 @@ internal sealed class Checkpoint
     /// <summary>The key a stateful callback's state is stored under.</summary>
     public static string KeyOf(Callback cb) => cb.StateKey;
 
-    /// <summary>Where the checkpoint came from (a path, or "memory").</summary>
+    /// <summary>Where the checkpoint came from (a path).</summary>
     public string Source { get; }
 
     /// <summary>The epoch a resumed fit starts with.</summary>
@@ -100,86 +105,76 @@ internal sealed class Checkpoint
     /// <summary>Training iterations done when it was written.</summary>
     public long TrainIter { get; }
 
-    /// <summary>The model's tensors, as bytes.</summary>
-    public IReadOnlyList<TensorRecord> Model { get; }
+    /// <summary>The headers of the model's tensors (their elements stay in the file until they are copied).</summary>
+    public IReadOnlyList<TensorHeader> Model { get; }
 
     /// <summary>
-    /// Takes the learner's state now; a resumed fit starts with epoch <paramref name="startEpoch"/> at
-    /// training batch <paramref name="nextBatch"/> (0: the epoch's start; more: a mid-epoch
-    /// checkpoint, which also holds the position in the schedule, the epoch's shuffle state and the
-    /// gradients of an open accumulation cycle).
+    /// Writes the learner's state now to <paramref name="path"/> atomically, each tensor straight from
+    /// its memory into the file: no copy of the model or the optimiser is made. A resumed fit starts
+    /// with epoch <paramref name="startEpoch"/> at training batch <paramref name="nextBatch"/> (0: the
+    /// epoch's start; more: a mid-epoch checkpoint, which also holds the position in the schedule,
+    /// the epoch's shuffle state and the gradients of an open accumulation cycle).
     /// </summary>
-    public static Checkpoint Capture(Learner learn, int startEpoch, int nextBatch = 0, string source = "memory")
+    public static void Write(Learner learn, int startEpoch, int nextBatch, string path) =>
+        CheckpointFile.Write(path, w => WriteSections(learn, startEpoch, nextBatch, w.Section));
+
+    /// <summary>Produces every section of a checkpoint of <paramref name="learn"/> through <paramref name="section"/>, in file order.</summary>
+    public static void WriteSections(Learner learn, int startEpoch, int nextBatch, Action<string, Action<BinaryWriter>> section)
     {
-        // Model and optimiser through the one snapshot, taken onto the CPU where the bytes are going.
-        byte[] model, optimizer;
-        using (TrainingSnapshot snapshot = TrainingSnapshot.Take(learn.Model, learn.Opt, onto: CPU))
+        // Keys are checked first, so a clash writes nothing.
+        var owners = new Dictionary<string, Callback>(StringComparer.Ordinal);
+        foreach (Callback cb in learn.Callbacks.Where(IsStateful))
         {
-            (model, optimizer) = (IO.BinaryBytes.Of(snapshot.WriteWeights), snapshot.OptimizerState!);
+            if (!owners.TryAdd(cb.StateKey, cb))
+            {
+                throw new InvalidOperationException(
+                    $"Callbacks '{owners[cb.StateKey].Name}' and '{cb.Name}' both store their checkpoint state under the key '{cb.StateKey}'; give each a unique StateKey.");
+            }
         }
 
-        var s = new Dictionary<string, byte[]>(StringComparer.Ordinal)
-        {
-            [LearnerSection] = IO.BinaryBytes.Of(w => { w.Write(startEpoch); w.Write(learn.NEpoch); w.Write(learn.TrainIter); }),
-            [ModelSection] = model,
-            [OptimizerSection] = optimizer,
-            [RngSection] = IO.BinaryBytes.Of(w => SaveRng(learn, w)),
-        };
+        section(LearnerSection, w => { w.Write(startEpoch); w.Write(learn.NEpoch); w.Write(learn.TrainIter); });
+        section(ModelSection, w => ModelTensors.Write(w, learn.Model));
+        section(OptimizerSection, learn.Opt.SaveState);
+        section(RngSection, GeneratorStates.Of(learn).Write);
         if (nextBatch > 0)
         {
-            s[LoopSection] = IO.BinaryBytes.Of(w => SaveLoop(learn, nextBatch, w));
+            section(LoopSection, w => SaveLoop(learn, nextBatch, w));
         }
 
         if (learn.OneCycleInProgress is OneCycleSpec oneCycle)
         {
-            s[OneCycleSection] = IO.BinaryBytes.Of(oneCycle.Write);
+            section(OneCycleSection, oneCycle.Write);
         }
 
-        var owners = new Dictionary<string, Callback>(StringComparer.Ordinal);
-        foreach (Callback cb in learn.Callbacks)
+        foreach (var (key, cb) in owners)
         {
-            if (!IsStateful(cb))
-            {
-                continue;
-            }
-
-            string key = cb.StateKey;
-            if (!owners.TryAdd(key, cb))
-            {
-                throw new InvalidOperationException(
-                    $"Callbacks '{owners[key].Name}' and '{cb.Name}' both store their checkpoint state under the key '{key}'; give each a unique StateKey.");
-            }
-
-            s[CallbackPrefix + key] = IO.BinaryBytes.Of(w => CallbackState.Save(cb, w));
+            section(CallbackPrefix + key, w => CallbackState.Save(cb, w));
         }
-
-        return new Checkpoint(s, source);
     }
 
-    /// <summary>Reads and checks a checkpoint file (see <see cref="CheckpointFile.Read"/>).</summary>
+    /// <summary>Opens and checks a checkpoint file (digest, index, every small section parsed and checked; model headers read).</summary>
+    /// <exception cref="CheckpointException">The file is not a complete checkpoint, or a section is malformed.</exception>
     public static Checkpoint Read(string path)
     {
-        IReadOnlyDictionary<string, byte[]> s = CheckpointFile.Read(path);
-        foreach (string required in new[] { LearnerSection, ModelSection, OptimizerSection, RngSection })
-        {
-            if (!s.ContainsKey(required))
-            {
-                throw new CheckpointException($"Cannot load checkpoint '{path}': it has no '{required}' section.", path);
-            }
-        }
-
+        CheckpointReader reader = CheckpointReader.Open(path);
         try
         {
-            return new Checkpoint(s, path);
+            foreach (string required in new[] { LearnerSection, ModelSection, OptimizerSection, RngSection })
+            {
+                if (!reader.Has(required))
+                {
+                    throw new CheckpointException($"Cannot load checkpoint '{path}': it has no '{required}' section.", path, required);
+                }
+            }
+
+            return new Checkpoint(reader);
         }
-        catch (Exception ex) when (ex is EndOfStreamException or IOException or InvalidDataException or DecoderFallbackException)
+        catch
         {
-            throw new CheckpointException($"Cannot load checkpoint '{path}': {ex.Message}.", path, ex);
+            reader.Dispose();
+            throw;
         }
     }
-
-    /// <summary>Writes the checkpoint to <paramref name="path"/> atomically.</summary>
-    public void Write(string path) => CheckpointFile.Write(path, sections.ToList());
 
     /// <summary>
     /// Throws <see cref="CheckpointException"/> naming the first tensor of <paramref name="model"/>
@@ -195,50 +190,69 @@ internal sealed class Checkpoint
     }
 
     /// <summary>
-    /// Puts the checkpoint's state into the learner: model, optimiser, callbacks, generators and,
-    /// when <paramref name="counters"/>, the loop counters. All or nothing: on any failure the state
-    /// the learner had before is put back and the exception propagates.
+    /// Puts the checkpoint's state into the learner: callbacks, generators, optimiser, model and,
+    /// when <paramref name="counters"/>, the loop counters. All or nothing: everything that can be
+    /// checked is checked before anything changes (model and gradients against the model, the
+    /// optimiser's state against the optimiser, generator states); what cannot (a callback's own
+    /// loading) goes first, with the callbacks' previous state kept to put back.
     /// </summary>
     public void ApplyTo(Learner learn, bool counters)
     {
         CheckFits(learn.Model);
-        Checkpoint backup = Capture(learn, learn.Epoch);
         if (counters && Grads is not null)
         {
             CheckGrads(learn);
         }
 
+        Optimizer opt = learn.Opt;
+        // Our own optimisers check their whole state in a first pass (Optimizer.LoadState); TorchSharp's
+        // encoding is read by TorchSharp, which may fail half-way: its previous state is kept to put back.
+        byte[]? optimizerBackup = opt is ParameterOptimizer ? null : IO.BinaryBytes.Of(opt.SaveState);
+        GeneratorStates rngBackup = GeneratorStates.Of(learn);
+        var callbackBackup = new List<(Callback Cb, byte[] State)>();
         try
         {
-            Apply(learn, counters);
+            foreach (Callback cb in learn.Callbacks)
+            {
+                if (IsStateful(cb) && callbackStates.TryGetValue(cb.StateKey, out byte[]? state))
+                {
+                    callbackBackup.Add((cb, IO.BinaryBytes.Of(w => CallbackState.Save(cb, w))));
+                    string section = CallbackPrefix + cb.StateKey;
+                    file.Guard(section, () => Load(state, r => CallbackState.Load(cb, r, learn.Device), "its state"), $"the state of callback '{cb.Name}' (key '{cb.StateKey}')");
+                }
+            }
+
+            rng.Apply(learn);
+            file.Read(OptimizerSection, opt.LoadState, what: "the optimiser's state");
         }
         catch
         {
-            backup.Apply(learn, counters);
+            // Back to the state before, in reverse. These were written by this process a moment ago; a
+            // callback that cannot read its own state back is left as its failed load left it (the
+            // error that brought us here says which one).
+            if (optimizerBackup is not null)
+            {
+                Load(optimizerBackup, opt.LoadState, "the optimiser's previous state");
+            }
+
+            rngBackup.Apply(learn);
+            foreach (var (cb, state) in callbackBackup)
+            {
+                try
+                {
+                    Load(state, r => CallbackState.Load(cb, r, learn.Device), "its previous state");
+                }
+                catch (Exception ex) when (CheckpointFile.IsDataError(ex))
+                {
+                    learn.Log($"Could not put back the state of callback '{cb.Name}' after a failed load: {ex.Message}");
+                }
+            }
+
             throw;
         }
-    }
 
-    private void Apply(Learner learn, bool counters)
-    {
-        // ApplyTo checked the fit first (CheckFits): the copy cannot fail on the data.
-        ModelTensors.Copy(learn.Model, Model);
-        Guard("the optimiser's state", () => TrainingSnapshot.LoadOptimizer(learn.Opt, sections[OptimizerSection]));
-
-        foreach (Callback cb in learn.Callbacks)
-        {
-            if (IsStateful(cb) && sections.ContainsKey(CallbackPrefix + cb.StateKey))
-            {
-                using var r = Reader(CallbackPrefix + cb.StateKey);
-                Guard($"the state of callback '{cb.Name}' (key '{cb.StateKey}')", r, () => CallbackState.Load(cb, r, learn.Device));
-            }
-        }
-
-        using (var r = Reader(RngSection))
-        {
-            Guard("the random generators' state", r, () => LoadRng(learn, r));
-        }
-
+        // Checked above (CheckFits): the copy cannot fail on the data.
+        file.Read(ModelSection, r => ModelTensors.Copy(learn.Model, r, Model), toEnd: false);
         if (counters)
         {
             learn.Epoch = StartEpoch;
@@ -261,6 +275,28 @@ internal sealed class Checkpoint
         {
             learn.Data.Train.SetShuffleState(shuffle);
         }
+    }
+
+    /// <summary>Closes the file.</summary>
+    public void Dispose() => file.Dispose();
+
+    private void ReadLoop(BinaryReader l)
+    {
+        int version = l.ReadInt32();
+        if (version != LoopVersion)
+        {
+            throw new InvalidDataException($"its loop position has version {version}; this build reads version {LoopVersion}");
+        }
+
+        NextBatch = l.ReadInt32();
+        PctTrain = l.ReadDouble();
+        if (NextBatch < 1 || !(PctTrain >= 0 && PctTrain <= 1))
+        {
+            throw new InvalidDataException($"its loop position is out of range (next batch {NextBatch}, position in the fit {PctTrain})");
+        }
+
+        ShuffleState = GeneratorStates.Flag(l, "the shuffle state flag") ? GeneratorState.Read(l, "the shuffle state") : null;
+        Grads = GeneratorStates.Flag(l, "the gradients flag") ? TensorCodec.Read(l) : null;
     }
 
     private static void SaveLoop(Learner learn, int nextBatch, BinaryWriter w)
@@ -354,95 +390,18 @@ internal sealed class Checkpoint
         }
     }
 
-    /// <summary>The random generators' states (torch's default, the loaders'), as the <c>rng</c> section holds them.</summary>
-    internal static byte[] SaveRng(Learner learn) => IO.BinaryBytes.Of(w => SaveRng(learn, w));
-
-    /// <summary>Restores states from <see cref="SaveRng(Learner)"/>.</summary>
-    internal static void LoadRng(Learner learn, byte[] state)
+    /// <summary>Runs <paramref name="load"/> over <paramref name="bytes"/>, which it must consume exactly.</summary>
+    private static void Load(byte[] bytes, Action<BinaryReader> load, string what)
     {
-        using var r = new BinaryReader(new MemoryStream(state, writable: false), Encoding.UTF8);
-        LoadRng(learn, r);
-    }
-
-    private static void SaveRng(Learner learn, BinaryWriter w)
-    {
-        using (Tensor s = random.get_rng_state())
-        {
-            WriteState(w, s);
-        }
-
-        foreach (Generator? g in new[] { learn.Data.Train.Generator, learn.Data.Valid.Generator })
-        {
-            w.Write(g is not null);
-            if (g is not null)
-            {
-                using Tensor s = g.get_state();
-                WriteState(w, s);
-            }
-        }
-    }
-
-    private static void LoadRng(Learner learn, BinaryReader r)
-    {
-        using (Tensor s = ReadState(r))
-        {
-            random.set_rng_state(s);
-        }
-
-        foreach (Generator? g in new[] { learn.Data.Train.Generator, learn.Data.Valid.Generator })
-        {
-            if (r.ReadBoolean())
-            {
-                using Tensor s = ReadState(r);
-                g?.set_state(s);
-            }
-        }
-    }
-
-    private static void WriteState(BinaryWriter w, Tensor state)
-    {
-        ReadOnlySpan<byte> b = state.bytes;
-        w.Write(b.Length);
-        w.Write(b);
-    }
-
-    private static Tensor ReadState(BinaryReader r)
-    {
-        int n = r.ReadInt32();
-        if (n < 0 || n > r.BaseStream.Length - r.BaseStream.Position)
-        {
-            throw new InvalidDataException($"a generator state claims {n} bytes");
-        }
-
-        return new TensorRecord("rng", ScalarType.Byte, new long[] { n }, r.ReadBytes(n)).ToTensor();
-    }
-
-    private void Guard(string what, BinaryReader r, Action load)
-    {
-        Guard(what, load);
+        using var r = new BinaryReader(new MemoryStream(bytes, writable: false), System.Text.Encoding.UTF8);
+        load(r);
         long left = r.BaseStream.Length - r.BaseStream.Position;
         if (left != 0)
         {
-            throw new CheckpointException($"Cannot load checkpoint '{Source}': {what} left {left} bytes unread; it was written by a different version or configuration.", Source);
-        }
-    }
-
-    private void Guard(string what, Action load)
-    {
-        try
-        {
-            load();
-        }
-        catch (Exception ex) when (ex is not CheckpointException
-            && ex is EndOfStreamException or IOException or ArgumentException or InvalidCastException or InvalidDataException)
-        {
-            // Classified by type: a CheckpointException already names the file and what did not fit.
-            throw new CheckpointException($"Cannot load checkpoint '{Source}': {what} does not fit: {ex.Message}", Source, ex);
+            throw new InvalidDataException($"{what} left {left} bytes unread; it was written by a different version or configuration");
         }
     }
 
     private CheckpointException Mismatch(string what) =>
-        new($"Cannot load checkpoint '{Source}' into this model: {what}. The model was left unchanged.", Source);
-
-    private BinaryReader Reader(string section) => new(new MemoryStream(sections[section], writable: false), Encoding.UTF8);
+        new($"Cannot load checkpoint '{Source}' into this model: {what}. The model was left unchanged.", Source, ModelSection);
 }

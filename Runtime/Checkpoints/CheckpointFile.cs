@@ -1,22 +1,24 @@
-using System.Security.Cryptography;
-using System.Text;
+using System.Text.Json;
 
 namespace CallbackGen.Checkpoints;
 
 /// <summary>
 /// The container format of every CallbackGen file that holds tensors (checkpoints, weights files
-/// written by <see cref="Learner.Save"/> and <see cref="ModelWeights"/>, exports): named binary
-/// sections behind a magic header and a version, closed by a SHA-256 of everything before it. Reading checks all of it before
-/// returning anything, so a truncated, empty, foreign or corrupted file is rejected whole.
+/// written by <see cref="Learner.Save"/> and <see cref="ModelWeights"/>, exports): a magic header and
+/// a version, named section payloads written one after the other, an index of the sections, and a
+/// SHA-256 of everything before it. Written front to back as the bytes are produced
+/// (<see cref="CheckpointWriter"/>); read by checking the digest in one streaming pass and the index,
+/// then parsing sections in place (<see cref="CheckpointReader"/>).
 /// </summary>
 /// <remarks>
-/// Layout, little-endian (version 2; version 1 held hand-written callback state and is refused):
+/// Layout, little-endian (version 3; versions 1 and 2 are refused with a message saying so):
 /// <code>
-/// magic    8 bytes   "CBGCKPT" followed by 0x1A
-/// version  int32     2
-/// count    int32     number of sections
-/// section  count times: name (BinaryWriter string: 7-bit length + UTF-8), length int64, payload
-/// digest   32 bytes  SHA-256 of every byte above
+/// magic         8 bytes   "CBGCKPT" followed by 0x1A
+/// version       int32     3
+/// payloads      each section's bytes, back to back
+/// index         int32 count; per section: int32 name length, UTF-8 name, int64 offset, int64 length
+/// index offset  int64
+/// digest        32 bytes  SHA-256 of every byte above
 /// </code>
 /// Section payloads are described where they are written (<see cref="Checkpoint"/>); a weights file
 /// is the same container with only the checkpoint's <c>model</c> section.
@@ -29,11 +31,19 @@ public static class CheckpointFile
     public static ReadOnlySpan<byte> Magic => "CBGCKPT\u001A"u8;
 
     /// <summary>The format version this build writes and reads.</summary>
-    public const int Version = 2;
+    public const int Version = 3;
 
-    private const int DigestLength = 32;
+    /// <summary>The longest section name, in bytes of UTF-8.</summary>
+    public const int MaxNameBytes = 1024;
 
-    private const int MaxSections = 1 << 16;
+    internal const int DigestLength = 32;
+
+    internal const int HeaderLength = 12;
+
+    internal const int MaxSections = 1 << 16;
+
+    // Header, an empty index (count), its offset and the digest.
+    internal const int MinLength = HeaderLength + 4 + 8 + DigestLength;
 
     /// <summary>Writes <paramref name="sections"/> to <paramref name="path"/> atomically (see <see cref="IO.AtomicFile"/>).</summary>
     public static void Write(string path, IReadOnlyList<KeyValuePair<string, byte[]>> sections) =>
@@ -44,132 +54,59 @@ public static class CheckpointFile
     {
         ArgumentException.ThrowIfNullOrEmpty(path);
         ArgumentNullException.ThrowIfNull(sections);
-        byte[] file = ToBytes(sections);
+        Write(path, w =>
+        {
+            foreach (var (name, data) in sections)
+            {
+                w.Section(name, b => b.Write(data));
+            }
+        }, openTemporary);
+    }
+
+    /// <summary>Writes a file atomically, its sections streamed by <paramref name="write"/> into the temporary file.</summary>
+    internal static void Write(string path, Action<CheckpointWriter> write, Func<string, Stream>? openTemporary = null)
+    {
+        void Content(Stream stream)
+        {
+            using var w = new CheckpointWriter(stream);
+            write(w);
+            w.Finish();
+        }
+
         if (openTemporary is null)
         {
-            IO.AtomicFile.WriteAllBytes(path, file);
+            IO.AtomicFile.Write(path, Content);
         }
         else
         {
-            IO.AtomicFile.Write(path, stream => stream.Write(file), openTemporary);
+            IO.AtomicFile.Write(path, Content, openTemporary);
         }
     }
 
-    /// <summary>The whole file for <paramref name="sections"/>: header, sections and digest.</summary>
-    internal static byte[] ToBytes(IReadOnlyList<KeyValuePair<string, byte[]>> sections)
-    {
-        ArgumentNullException.ThrowIfNull(sections);
-        byte[] body = Encode(sections);
-        byte[] file = new byte[body.Length + DigestLength];
-        body.CopyTo(file, 0);
-        SHA256.HashData(body, file.AsSpan(body.Length));
-        return file;
-    }
-
     /// <summary>
-    /// Reads and checks a checkpoint file; throws <see cref="CheckpointException"/> naming the file
-    /// and the problem when it is not a complete checkpoint of a version this build reads.
+    /// Reads and checks a checkpoint file, every section into memory (for small files and tools;
+    /// loading goes through the streaming reader); throws <see cref="CheckpointException"/> naming
+    /// the file and the problem when it is not a complete checkpoint of a version this build reads.
     /// </summary>
     public static IReadOnlyDictionary<string, byte[]> Read(string path)
     {
-        ArgumentException.ThrowIfNullOrEmpty(path);
-        return FromBytes(File.ReadAllBytes(path), path);
-    }
-
-    /// <summary>
-    /// Checks and splits a whole file's bytes (see <see cref="Read"/>); <paramref name="kind"/> names
-    /// what was expected in the messages ("checkpoint", "weights file").
-    /// </summary>
-    internal static IReadOnlyDictionary<string, byte[]> FromBytes(byte[] bytes, string path, string kind = "checkpoint")
-    {
-        CheckpointException Bad(string why) => new($"Cannot load {kind} '{path}': {why}.", path);
-        if (bytes.Length == 0)
-        {
-            throw Bad("the file is empty");
-        }
-
-        if (bytes.Length < Magic.Length || !bytes.AsSpan(0, Magic.Length).SequenceEqual(Magic))
-        {
-            throw Bad($"it does not start with the CallbackGen file magic bytes; it is not a {kind}");
-        }
-
-        if (bytes.Length < Magic.Length + 8 + DigestLength)
-        {
-            throw Bad($"it is truncated ({bytes.Length} bytes)");
-        }
-
-        int version = BitConverter.ToInt32(bytes, Magic.Length);
-        if (version != Version)
-        {
-            throw Bad($"it has format version {version}; this build reads version {Version}");
-        }
-
-        int bodyLength = bytes.Length - DigestLength;
-        if (!SHA256.HashData(bytes.AsSpan(0, bodyLength)).AsSpan().SequenceEqual(bytes.AsSpan(bodyLength)))
-        {
-            throw Bad("its checksum does not match: the file is truncated or corrupted");
-        }
-
-        try
-        {
-            return Decode(bytes.AsSpan(0, bodyLength).ToArray());
-        }
-        catch (Exception ex) when (ex is EndOfStreamException or IOException or ArgumentException or DecoderFallbackException)
-        {
-            throw Bad("its sections are malformed: " + ex.Message);
-        }
-    }
-
-    private static byte[] Encode(IReadOnlyList<KeyValuePair<string, byte[]>> sections)
-    {
-        using var ms = new MemoryStream();
-        using (var w = new BinaryWriter(ms, Encoding.UTF8, leaveOpen: true))
-        {
-            w.Write(Magic);
-            w.Write(Version);
-            w.Write(sections.Count);
-            foreach (var (name, data) in sections)
-            {
-                w.Write(name);
-                w.Write((long)data.Length);
-                w.Write(data);
-            }
-        }
-
-        return ms.ToArray();
-    }
-
-    private static Dictionary<string, byte[]> Decode(byte[] body)
-    {
-        using var r = new BinaryReader(new MemoryStream(body), new UTF8Encoding(false, throwOnInvalidBytes: true));
-        r.BaseStream.Position = Magic.Length + 4;
-        int count = r.ReadInt32();
-        if (count < 0 || count > MaxSections)
-        {
-            throw new IOException($"section count {count} is out of range");
-        }
-
+        using CheckpointReader reader = CheckpointReader.Open(path);
         var sections = new Dictionary<string, byte[]>(StringComparer.Ordinal);
-        for (int i = 0; i < count; i++)
+        foreach (string name in reader.Names)
         {
-            string name = r.ReadString();
-            long length = r.ReadInt64();
-            if (length < 0 || length > r.BaseStream.Length - r.BaseStream.Position)
-            {
-                throw new IOException($"section '{name}' claims {length} bytes but only {r.BaseStream.Length - r.BaseStream.Position} remain");
-            }
-
-            if (!sections.TryAdd(name, r.ReadBytes((int)length)))
-            {
-                throw new IOException($"section '{name}' appears twice");
-            }
-        }
-
-        if (r.BaseStream.Position != r.BaseStream.Length)
-        {
-            throw new IOException($"{r.BaseStream.Length - r.BaseStream.Position} bytes follow the last section");
+            sections[name] = reader.ReadAll(name);
         }
 
         return sections;
     }
+
+    /// <summary>
+    /// True for an exception a malformed or crafted payload can make a parser throw (the runtime's
+    /// own: end of data, bad formats, overflows, failed allocations, bad arguments to TorchSharp),
+    /// which readers turn into a <see cref="CheckpointException"/> naming the section.
+    /// </summary>
+    internal static bool IsDataError(Exception ex) => ex is IOException or InvalidDataException or FormatException or OverflowException
+        or OutOfMemoryException or IndexOutOfRangeException or ArgumentException or InvalidCastException
+        or InvalidOperationException or NotImplementedException or NotSupportedException or KeyNotFoundException
+        or JsonException or System.Text.DecoderFallbackException or ArithmeticException;
 }

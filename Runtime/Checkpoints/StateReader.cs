@@ -109,7 +109,7 @@ public sealed class StateReader
     public TimeSpan ReadTimeSpan() => TimeSpan.FromTicks(In.ReadInt64());
 
     /// <summary>Reads a string or null.</summary>
-    public string? ReadString() => In.ReadBoolean() ? In.ReadString() : null;
+    public string? ReadString() => In.ReadBoolean() ? BoundedText.Read(In, $"{owner}.{member}") : null;
 
     /// <summary>Reads the length of a sequence (−1 for null), checked against the bytes left.</summary>
     public int ReadCount()

@@ -9,10 +9,8 @@ namespace CallbackGen.Checkpoints;
 /// <c>state_dict()</c> (parameters and buffers, detached clones) and the optimiser's state as
 /// <see cref="Optimizer.SaveState"/> writes it (moments, step counts, each group's hyper-parameters,
 /// the pending accumulation count). The one snapshot/restore of the product: the LR finder takes one
-/// and puts it back, <see cref="EarlyStopping"/> keeps the best epoch's, and a
-/// <see cref="Checkpoint"/> writes one's tensors with the <see cref="TensorCodec"/> (and reads the
-/// optimiser's state back through <see cref="LoadOptimizer"/>; the model's, through
-/// <see cref="ModelTensors.Copy"/>, record by record, without a second copy of the model).
+/// and puts it back, and <see cref="EarlyStopping"/> keeps the best epoch's. Checkpoints take no
+/// snapshot: they stream the live tensors into the file (<see cref="Checkpoint.Write"/>).
 /// </summary>
 /// <remarks>
 /// It owns its tensors: <see cref="Dispose"/> releases them, and they live outside every dispose
@@ -107,9 +105,6 @@ internal sealed record TrainingSnapshot(IReadOnlyList<KeyValuePair<string, Tenso
             throw new InvalidDataException($"the optimiser's state left {left} bytes unread; it was written by a different version or configuration");
         }
     }
-
-    /// <summary>Writes the weights with the checkpoint's <see cref="TensorCodec"/>.</summary>
-    public void WriteWeights(BinaryWriter writer) => TensorCodec.Write(writer, Weights);
 
     /// <summary>Releases the tensors.</summary>
     public void Dispose()

@@ -43,42 +43,55 @@ public sealed class InferenceModel : IDisposable
 
     /// <summary>
     /// Loads an export: builds the model with <paramref name="createModel"/>, checks that its state
-    /// dictionary has exactly the exported names and shapes, loads the weights and prepares the transforms.
+    /// dictionary has exactly the exported names, shapes and element types, reads the weights
+    /// straight from the file into the model and prepares the transforms.
     /// </summary>
     /// <param name="path">The export file.</param>
     /// <param name="createModel">Builds the model with the architecture it was exported from (any initial weights).</param>
     /// <param name="device">Where to run; null for the CPU.</param>
     /// <param name="transformKinds">Factories for transform kinds other than the built-in ones, by kind.</param>
-    /// <exception cref="InvalidDataException">The file is not a complete export, or the model does not fit it (the message names the tensor).</exception>
+    /// <exception cref="CheckpointException">
+    /// The file is not a complete export, a section of it is malformed or crafted, or the model does
+    /// not fit it; the message names the file, the section and the tensor.
+    /// </exception>
     public static InferenceModel Load(string path, Func<nn.Module<Tensor, Tensor>> createModel, Device? device = null,
         IReadOnlyDictionary<string, Func<ExportedTransform, Func<Tensor, Tensor>>>? transformKinds = null)
     {
         ArgumentException.ThrowIfNullOrEmpty(path);
         ArgumentNullException.ThrowIfNull(createModel);
-        var (meta, weights, steps) = ExportFormat.Read(path);
-        nn.Module<Tensor, Tensor> model = createModel() ?? throw new ArgumentException("createModel returned null.", nameof(createModel));
-        LoadWeights(path, model, weights);
-        Device dev = device ?? CPU;
-        model.to(dev);
-        model.eval();
-        return new InferenceModel(model, meta, new TransformPipeline(steps, transformKinds), dev);
+        var (file, meta, steps) = ExportFormat.Open(path);
+        nn.Module<Tensor, Tensor>? model = null;
+        try
+        {
+            using (file)
+            {
+                model = createModel() ?? throw new ArgumentException("createModel returned null.", nameof(createModel));
+                ModelTensors.Load(file, ExportFormat.WeightsSection, model, "the export", problem => new CheckpointException(
+                    $"Cannot load export '{path}' into {model.GetType().Name}: {problem}. Build the model with the architecture it was exported from.", path, ExportFormat.WeightsSection));
+                Device dev = device ?? CPU;
+                model.to(dev);
+                model.eval();
+                var pipeline = file.Guard(ExportFormat.MetaSection, () => new TransformPipeline(steps, transformKinds));
+                return new InferenceModel(model, meta, pipeline, dev);
+            }
+        }
+        catch
+        {
+            ExportFormat.Release(steps);
+            model?.Dispose();
+            throw;
+        }
     }
 
     /// <summary>Reads an export's metadata only (to choose the architecture to build, for example).</summary>
     /// <param name="path">The export file.</param>
-    /// <exception cref="InvalidDataException">The file is not a complete export.</exception>
+    /// <exception cref="CheckpointException">The file is not a complete export.</exception>
     public static ExportMetadata ReadMetadata(string path)
     {
         ArgumentException.ThrowIfNullOrEmpty(path);
-        var (meta, _, transforms) = ExportFormat.Read(path);
-        foreach (ExportedTransform t in transforms)
-        {
-            foreach (Tensor tensor in t.Tensors.Values)
-            {
-                tensor.Dispose();
-            }
-        }
-
+        var (file, meta, transforms) = ExportFormat.Open(path);
+        file.Dispose();
+        ExportFormat.Release(transforms);
         return meta;
     }
 
@@ -110,33 +123,4 @@ public sealed class InferenceModel : IDisposable
 
     private string ClassName(int c) =>
         c < Metadata.ClassNames.Count ? Metadata.ClassNames[c] : c.ToString(CultureInfo.InvariantCulture);
-
-    private static void LoadWeights(string path, nn.Module model, List<TensorRecord> weights)
-    {
-        var state = model.state_dict();
-        var stored = weights.ToDictionary(w => w.Name);
-        string[] missing = state.Keys.Where(k => !stored.ContainsKey(k)).ToArray();
-        string[] extra = stored.Keys.Where(k => !state.ContainsKey(k)).ToArray();
-        if (missing.Length > 0 || extra.Length > 0)
-        {
-            throw new InvalidDataException($"Cannot load export '{path}' into {model.GetType().Name}: "
-                + (missing.Length > 0 ? $"the model has {string.Join(", ", missing)} which the export lacks" : "")
-                + (missing.Length > 0 && extra.Length > 0 ? "; " : "")
-                + (extra.Length > 0 ? $"the export has {string.Join(", ", extra)} which the model lacks" : "")
-                + ". Build the model with the architecture it was exported from.");
-        }
-
-        using var noGrad = no_grad();
-        foreach (var (name, target) in state)
-        {
-            TensorRecord r = stored[name];
-            if (!r.Shape.SequenceEqual(target.shape))
-            {
-                throw new InvalidDataException($"Cannot load export '{path}': tensor '{name}' is {r.ShapeText} in the export but [{string.Join(", ", target.shape)}] in the model.");
-            }
-
-            using Tensor value = r.ToTensor();
-            target.copy_(value);
-        }
-    }
 }

@@ -5,7 +5,9 @@ namespace CallbackGen;
 /// <content>Checkpoints: resuming a fit exactly where a checkpoint left it, and writing them with no window.</content>
 public sealed partial class Learner
 {
-    private readonly List<(string Path, Action<string>? Written)> requestedCheckpoints = new();
+    private readonly List<(string Path, Action<string>? Written, bool Background)> requestedCheckpoints = new();
+    private Task? backgroundSave;
+    private (string Path, Action<string>? Written)? backgroundWritten;
     private Checkpoint? pendingResume;
     private Checkpoint? midEpochResume;
     private List<string>? ignoredOnResume;
@@ -44,7 +46,7 @@ public sealed partial class Learner
             CheckLr(l, nameof(lr));
         }
 
-        Checkpoint checkpoint = ReadForResume(resumeFrom);
+        using Checkpoint checkpoint = ReadForResume(resumeFrom);
         Callback[] perFit = cbs?.ToArray() ?? Array.Empty<Callback>();
         if (checkpoint.OneCycle is OneCycleSpec spec)
         {
@@ -76,7 +78,7 @@ public sealed partial class Learner
     public void LoadCheckpoint(string path)
     {
         ArgumentException.ThrowIfNullOrEmpty(path);
-        Checkpoint checkpoint = Checkpoint.Read(path);
+        using Checkpoint checkpoint = Checkpoint.Read(path);
         checkpoint.CheckFits(Model);
         if (opt is null)
         {
@@ -94,8 +96,13 @@ public sealed partial class Learner
     /// holds the state every <c>AfterEpoch</c> handler left.
     /// </summary>
     /// <param name="path">The file.</param>
-    /// <param name="written">Called with the path once the file is written.</param>
-    internal void RequestCheckpoint(string path, Action<string>? written = null) => requestedCheckpoints.Add((path, written));
+    /// <param name="written">Called with the path once the file is written (on the training thread).</param>
+    /// <param name="background">
+    /// Copy the state once and write the file on another thread while training goes on (the next
+    /// checkpoint, the end of the fit and an interrupted fit wait for it); false writes it now.
+    /// </param>
+    internal void RequestCheckpoint(string path, Action<string>? written = null, bool background = false) =>
+        requestedCheckpoints.Add((path, written, background));
 
     /// <summary>
     /// Where a fit that stopped now would resume: the epoch, and the training batch within it
@@ -235,13 +242,52 @@ public sealed partial class Learner
         }
 
         var (epoch, next) = ResumePoint;
-        (string Path, Action<string>? Written)[] requests = requestedCheckpoints.ToArray();
+        (string Path, Action<string>? Written, bool Background)[] requests = requestedCheckpoints.ToArray();
         requestedCheckpoints.Clear();
-        Checkpoint? captured = null;
-        foreach (var (path, written) in requests)
+        foreach (var (path, written, background) in requests)
         {
-            captured ??= Checkpoint.Capture(this, epoch, next, path);
-            captured.Write(path);
+            if (background)
+            {
+                // One write in flight at a time: the previous one finishes (or reports its failure) first.
+                WaitForBackgroundSave();
+                CheckpointImage image = CheckpointImage.Capture(this, epoch, next);
+                backgroundWritten = (path, written);
+                backgroundSave = Task.Run(() => image.Write(path));
+            }
+            else
+            {
+                // Straight from the model's and the optimiser's memory into the file: no copy.
+                Checkpoint.Write(this, epoch, next, path);
+                written?.Invoke(path);
+            }
+        }
+    }
+
+    /// <summary>
+    /// Waits for the background checkpoint write in flight, if any, and reports it written; its
+    /// failure is thrown here, on the training thread. The previous file stays intact when it fails.
+    /// </summary>
+    /// <param name="rethrow">False when the fit is already ending with another error, which must not be masked.</param>
+    internal void WaitForBackgroundSave(bool rethrow = true)
+    {
+        if (backgroundSave is not Task save)
+        {
+            return;
+        }
+
+        var pending = backgroundWritten;
+        (backgroundSave, backgroundWritten) = (null, null);
+        try
+        {
+            save.GetAwaiter().GetResult();
+        }
+        catch when (!rethrow)
+        {
+            return;
+        }
+
+        if (pending is var (path, written))
+        {
             written?.Invoke(path);
         }
     }

@@ -104,7 +104,7 @@ public sealed partial class Learner
         // the loop's counters and statistics and the random generators beside it.
         using TrainingSnapshot snapshot = TrainingSnapshot.Take(Model, hadOptimizer ? optimizer : null);
         LoopState loop = LoopState.Of(this);
-        byte[] rng = Checkpoints.Checkpoint.SaveRng(this);
+        Checkpoints.GeneratorStates rng = Checkpoints.GeneratorStates.Of(this);
 
         // Attached callbacks that take part in the finder (a user's, unless it opts out with RunsIn) get their
         // checkpoint state back afterwards, through the same state code a checkpoint uses: the finder leaves
@@ -131,7 +131,7 @@ public sealed partial class Learner
             }
 
             loop.Restore(this);
-            Checkpoints.Checkpoint.LoadRng(this, rng);
+            rng.Apply(this);
             snapshot.RestoreWeights(Model);
             if (hadOptimizer)
             {

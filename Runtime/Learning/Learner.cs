@@ -317,6 +317,7 @@ public sealed partial class Learner : IDisposable
 
             // Requested from AfterCancelFit or AfterFit: the final checkpoint of an interrupted fit.
             WriteRequestedCheckpoints();
+            WaitForBackgroundSave();
         }
         catch (Exception ex)
         {
@@ -325,6 +326,8 @@ public sealed partial class Learner : IDisposable
         }
         finally
         {
+            // A fit never returns (nor an interrupted one ends) with a checkpoint still being written.
+            WaitForBackgroundSave(rethrow: error is null);
             EndRun(error, added);
         }
     }

@@ -30,7 +30,8 @@ public static class ModelWeights
 
     /// <summary>
     /// Writes <paramref name="model"/>'s weights to <paramref name="path"/> atomically (see
-    /// <see cref="IO.AtomicFile"/>): a crash never leaves a half-written file under that name.
+    /// <see cref="IO.AtomicFile"/>): a crash never leaves a half-written file under that name. Each
+    /// tensor goes from its memory straight to the file; no copy of the model is made.
     /// </summary>
     /// <param name="model">The model whose state dictionary is written (any device).</param>
     /// <param name="path">The file to create or replace.</param>
@@ -38,7 +39,7 @@ public static class ModelWeights
     {
         ArgumentNullException.ThrowIfNull(model);
         ArgumentException.ThrowIfNullOrEmpty(path);
-        CheckpointFile.Write(path, Sections(model));
+        CheckpointFile.Write(path, w => WriteSections(w, model));
     }
 
     /// <summary>Writes <paramref name="model"/>'s weights, the whole file, to <paramref name="stream"/> (left open).</summary>
@@ -48,27 +49,32 @@ public static class ModelWeights
     {
         ArgumentNullException.ThrowIfNull(model);
         ArgumentNullException.ThrowIfNull(stream);
-        stream.Write(CheckpointFile.ToBytes(Sections(model)));
+        using var w = new CheckpointWriter(stream);
+        WriteSections(w, model);
+        w.Finish();
     }
 
     /// <summary>Loads weights from <paramref name="path"/> into <paramref name="model"/>, or throws without changing it.</summary>
     /// <param name="model">The model to load into; its state dictionary decides what the file must hold.</param>
     /// <param name="path">A weights file, a checkpoint or an export.</param>
     /// <exception cref="CheckpointException">
-    /// The file is not a complete CallbackGen file, holds no weights, or does not fit the model; the
-    /// message names the file and the first tensor that does not fit, with both shapes.
+    /// The file is not a complete CallbackGen file, holds no weights, is malformed or crafted, or does
+    /// not fit the model; the message names the file, the section and the first tensor that does not
+    /// fit, with both shapes.
     /// </exception>
     /// <exception cref="FileNotFoundException">There is no such file.</exception>
     public static void Load(nn.Module model, string path)
     {
         ArgumentNullException.ThrowIfNull(model);
         ArgumentException.ThrowIfNullOrEmpty(path);
-        Load(model, File.ReadAllBytes(path), path);
+        using var file = new FileStream(path, FileMode.Open, FileAccess.Read, FileShare.Read, 1 << 16);
+        Load(model, file, path);
     }
 
     /// <summary>
     /// Reads weights written by <see cref="Save(nn.Module, Stream)"/> (the rest of the stream) into
-    /// <paramref name="model"/>, or throws without changing it.
+    /// <paramref name="model"/>, or throws without changing it. A seekable stream is read in place;
+    /// another is copied into memory first.
     /// </summary>
     /// <param name="model">The model to load into; its state dictionary decides what the stream must hold.</param>
     /// <param name="stream">The stream, positioned at the weights; read to its end.</param>
@@ -82,44 +88,30 @@ public static class ModelWeights
         ArgumentNullException.ThrowIfNull(model);
         ArgumentNullException.ThrowIfNull(stream);
         ArgumentException.ThrowIfNullOrEmpty(source);
-        using var copy = new MemoryStream();
-        stream.CopyTo(copy);
-        Load(model, copy.ToArray(), source);
-    }
+        if (!stream.CanSeek)
+        {
+            using var copy = new MemoryStream();
+            stream.CopyTo(copy);
+            Load(model, copy, source);
+            return;
+        }
 
-    private static void Load(nn.Module model, byte[] bytes, string source)
-    {
-        if (bytes.AsSpan().StartsWith("CBGW"u8))
+        using var window = new IO.WindowStream(stream, stream.Position, stream.Length - stream.Position);
+        Span<byte> head = stackalloc byte[4];
+        if (window.ReadAtLeast(head, 4, throwOnEndOfStream: false) == 4 && head.SequenceEqual("CBGW"u8))
         {
             throw Bad(source, "it is a weights file of an earlier CallbackGen (format 'CBGW'), which this version no longer reads; save the weights again with this version");
         }
 
-        IReadOnlyDictionary<string, byte[]> sections = CheckpointFile.FromBytes(bytes, source, Kind);
-        if (!sections.TryGetValue(ModelTensors.Section, out byte[]? payload) && !sections.TryGetValue(ExportSection, out payload))
-        {
-            throw Bad(source, $"it is a CallbackGen file without model weights (its sections: {string.Join(", ", sections.Keys)})");
-        }
-
-        List<TensorRecord> stored;
-        try
-        {
-            stored = ModelTensors.Decode(payload);
-        }
-        catch (Exception ex) when (ex is EndOfStreamException or IOException or InvalidDataException or ArgumentException or System.Text.DecoderFallbackException)
-        {
-            throw new CheckpointException($"Cannot load {Kind} '{source}': its weights are malformed: {ex.Message}.", source, ex);
-        }
-
-        if (ModelTensors.Misfit(model, stored, "the file") is string problem)
-        {
-            throw new CheckpointException($"Cannot load {Kind} '{source}' into this model: {problem}. The model was left unchanged.", source);
-        }
-
-        ModelTensors.Copy(model, stored);
+        using CheckpointReader reader = CheckpointReader.Open(window, ownsFile: false, source, Kind);
+        string section = reader.Has(ModelTensors.Section) ? ModelTensors.Section
+            : reader.Has(ExportSection) ? ExportSection
+            : throw Bad(source, $"it is a CallbackGen file without model weights (its sections: {string.Join(", ", reader.Names)})");
+        ModelTensors.Load(reader, section, model, "the file", problem =>
+            new CheckpointException($"Cannot load {Kind} '{source}' into this model: {problem}. The model was left unchanged.", source, section));
     }
 
-    private static KeyValuePair<string, byte[]>[] Sections(nn.Module model) =>
-        new[] { KeyValuePair.Create(ModelTensors.Section, ModelTensors.Encode(model)) };
+    private static void WriteSections(CheckpointWriter w, nn.Module model) => w.Section(ModelTensors.Section, b => ModelTensors.Write(b, model));
 
     private static CheckpointException Bad(string source, string problem) =>
         new($"Cannot load {Kind} '{source}': {problem}. The model was left unchanged.", source);

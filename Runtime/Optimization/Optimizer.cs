@@ -132,13 +132,49 @@ public abstract class Optimizer : IDisposable
         writer.Write(pendingSteps);
     }
 
-    /// <summary>Restores state written by <see cref="SaveState"/> for an optimiser of the same kind and shape.</summary>
+    /// <summary>
+    /// Restores state written by <see cref="SaveState"/> for an optimiser of the same kind and shape;
+    /// the state must fill the rest of a seekable stream (a checkpoint's section, a snapshot). CallbackGen's
+    /// own optimisers check all of it before changing anything.
+    /// </summary>
     /// <exception cref="InvalidDataException">The state is of another optimiser kind or shape, or of an older format.</exception>
     public void LoadState(BinaryReader reader)
     {
         ArgumentNullException.ThrowIfNull(reader);
+        if (reader.BaseStream.CanSeek)
+        {
+            // A first pass that checks everything and changes nothing, where the optimiser can (ours):
+            // then a malformed or crafted state leaves it as it was.
+            long start = reader.BaseStream.Position;
+            if (CheckCore(reader))
+            {
+                ReadPendingSteps(reader);
+                // The state is the whole stream (a checkpoint's section, a snapshot): trailing bytes mean
+                // another layout, and are refused here, before anything is applied.
+                long left = reader.BaseStream.Length - reader.BaseStream.Position;
+                if (left != 0)
+                {
+                    throw new InvalidDataException($"The saved optimiser state is followed by {left} bytes; it was written by a different version or configuration.");
+                }
+
+                reader.BaseStream.Position = start;
+            }
+        }
+
         LoadCore(reader);
-        pendingSteps = reader.ReadInt32();
+        pendingSteps = ReadPendingSteps(reader);
+    }
+
+    /// <summary>
+    /// Reads what <see cref="SaveCore"/> wrote and checks it against this optimiser without changing
+    /// anything; false when the optimiser has no such check (then <see cref="LoadCore"/> checks as it goes).
+    /// </summary>
+    private protected virtual bool CheckCore(BinaryReader reader) => false;
+
+    private static int ReadPendingSteps(BinaryReader reader)
+    {
+        int pending = reader.ReadInt32();
+        return pending >= 0 ? pending : throw new InvalidDataException($"The saved optimiser state has {pending} pending accumulation steps.");
     }
 
     /// <summary>Wraps a TorchSharp optimiser (see <see cref="TorchSharpOptimizer"/> for what stays exposed).</summary>

@@ -155,7 +155,32 @@ public abstract class ParameterOptimizer : Optimizer
     }
 
     /// <inheritdoc/>
+    private protected override bool CheckCore(BinaryReader reader)
+    {
+        Parse(reader, apply: false);
+        return true;
+    }
+
+    /// <inheritdoc/>
     protected override void LoadCore(BinaryReader reader)
+    {
+        if (reader.BaseStream.CanSeek)
+        {
+            // Optimizer.LoadState ran the checking pass (CheckCore) over these bytes: this one applies.
+            Parse(reader, apply: true);
+            return;
+        }
+
+        throw new NotSupportedException("An optimiser's state loads from a seekable stream only (it is checked in a first pass, then applied).");
+    }
+
+    /// <summary>
+    /// Reads the state <see cref="SaveCore"/> wrote. With <paramref name="apply"/> false it checks
+    /// every field (magic, version, kind, group and parameter counts, hyper-parameter names, each state
+    /// tensor's header against its parameter) and skips the elements, changing nothing; with true it
+    /// reads the elements straight into the state's tensors (reusing those of the same name and shape).
+    /// </summary>
+    private void Parse(BinaryReader reader, bool apply)
     {
         byte[] magic = reader.ReadBytes(StateMagic.Length);
         if (!magic.AsSpan().SequenceEqual(StateMagic))
@@ -171,7 +196,7 @@ public abstract class ParameterOptimizer : Optimizer
             throw new InvalidDataException($"The saved optimiser state has format version {version}; this build reads version {StateVersion}.");
         }
 
-        string name = reader.ReadString();
+        string name = Checkpoints.BoundedText.Read(reader, "the optimiser's name");
         if (name != Name)
         {
             throw new InvalidDataException($"The saved optimiser state is '{name}''s; it does not fit this {Name}.");
@@ -183,20 +208,29 @@ public abstract class ParameterOptimizer : Optimizer
             throw new InvalidDataException($"The saved {Name} state has {groupCount} parameter group(s); this optimiser has {groups.Length}.");
         }
 
-        // Read everything before changing anything, so a mismatch leaves the optimiser as it was.
-        var values = new List<(OptimizerGroup Group, Hyper Hyper, double Value)>();
-        var loaded = new List<(ParameterState State, long Step, List<Checkpoints.TensorRecord> Records, Parameter Param)>();
         for (int gi = 0; gi < groups.Length; gi++)
         {
             OptimizerGroup g = groups[gi];
             int hyperCount = reader.ReadInt32();
+            if (hyperCount < 0 || hyperCount > hypers.Length)
+            {
+                throw new InvalidDataException($"The saved {Name} state of group {gi} has {hyperCount} hyper-parameters; this optimiser has {hypers.Length}.");
+            }
+
             for (int h = 0; h < hyperCount; h++)
             {
-                string hyperName = reader.ReadString();
+                string hyperName = Checkpoints.BoundedText.Read(reader, "a hyper-parameter's name");
                 double value = reader.ReadDouble();
                 Hyper hyper = hypers.FirstOrDefault(x => x.Name == hyperName)
                     ?? throw new InvalidDataException($"The saved {Name} state of group {gi} names hyper-parameter '{hyperName}', which this optimiser does not have.");
-                values.Add((g, hyper, value));
+                if (apply)
+                {
+                    g[hyper.Kind] = value;
+                }
+                else
+                {
+                    CheckValue(hyper, value);
+                }
             }
 
             int paramCount = reader.ReadInt32();
@@ -208,43 +242,56 @@ public abstract class ParameterOptimizer : Optimizer
             for (int pi = 0; pi < paramCount; pi++)
             {
                 long step = reader.ReadInt64();
-                List<Checkpoints.TensorRecord> records = Checkpoints.TensorCodec.Read(reader);
-                Parameter p = g.Parameters[pi];
-                foreach (Checkpoints.TensorRecord r in records)
+                if (step < 0)
                 {
+                    throw new InvalidDataException($"The saved {Name} state of parameter {pi} in group {gi} has step {step}.");
+                }
+
+                Parameter p = g.Parameters[pi];
+                int count = Checkpoints.TensorCodec.ReadCount(reader);
+                var headers = new List<Checkpoints.TensorHeader>(count);
+                for (int t = 0; t < count; t++)
+                {
+                    Checkpoints.TensorHeader r = Checkpoints.TensorCodec.ReadHeader(reader);
                     if (!r.Shape.SequenceEqual(p.shape) || r.DType != p.dtype)
                     {
                         throw new InvalidDataException(
                             $"The saved {Name} state '{r.Name}' of parameter {pi} in group {gi} is {r.DType} {r.ShapeText}; the parameter is {p.dtype} [{string.Join(", ", p.shape)}].");
                     }
+
+                    if (headers.Any(x => x.Name == r.Name))
+                    {
+                        throw new InvalidDataException($"The saved {Name} state of parameter {pi} in group {gi} holds '{r.Name}' twice.");
+                    }
+
+                    headers.Add(r);
+                    reader.BaseStream.Position = r.DataOffset + r.ByteCount;
                 }
 
-                loaded.Add((g.States[pi], step, records, p));
-            }
-        }
-
-        foreach (var (g, hyper, value) in values)
-        {
-            g[hyper.Kind] = value;
-        }
-
-        foreach (var (state, step, records, p) in loaded)
-        {
-            state.Clear();
-            state.Step = step;
-            foreach (Checkpoints.TensorRecord r in records)
-            {
-                Tensor t = r.ToTensor();
-                if (t.device != p.device)
+                if (apply)
                 {
-                    Tensor moved = t.to(p.device);
-                    t.Dispose();
-                    t = moved;
+                    Apply(g.States[pi], step, headers, p, reader.BaseStream);
                 }
-
-                state.Add(r.Name, t);
             }
         }
+    }
+
+    /// <summary>Reads one parameter's state tensors into <paramref name="state"/>, in place where a tensor of that name already exists.</summary>
+    private static void Apply(ParameterState state, long step, List<Checkpoints.TensorHeader> headers, Parameter p, Stream stream)
+    {
+        long end = stream.Position;
+        var kept = new List<KeyValuePair<string, Tensor>>();
+        foreach (Checkpoints.TensorHeader h in headers)
+        {
+            // Same name means same shape and type (all are shaped like the parameter): read into it.
+            Tensor target = state[h.Name] ?? empty(p.shape, p.dtype, p.device).DetachFromDisposeScope();
+            stream.Position = h.DataOffset;
+            Checkpoints.TensorBytes.ReadInto(stream, target, h.ByteCount);
+            kept.Add(new(h.Name, target));
+        }
+
+        state.Replace(kept, step);
+        stream.Position = end;
     }
 
     /// <inheritdoc/>

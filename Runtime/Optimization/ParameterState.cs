@@ -55,6 +55,25 @@ public sealed class ParameterState : IDisposable
     /// <summary>Adds <paramref name="tensor"/> under <paramref name="name"/>; the state owns it from now on.</summary>
     internal void Add(string name, Tensor tensor) => tensors.Add(new(name, tensor.DetachFromDisposeScope()));
 
+    /// <summary>
+    /// Makes <paramref name="kept"/> the state's tensors (it owns them from now on) and releases those
+    /// it held that are not among them; the step count becomes <paramref name="step"/>.
+    /// </summary>
+    internal void Replace(List<KeyValuePair<string, Tensor>> kept, long step)
+    {
+        foreach (var (_, tensor) in tensors)
+        {
+            if (!kept.Any(k => ReferenceEquals(k.Value, tensor)))
+            {
+                tensor.Dispose();
+            }
+        }
+
+        tensors.Clear();
+        tensors.AddRange(kept);
+        Step = step;
+    }
+
     /// <summary>Releases every tensor and forgets the step count.</summary>
     internal void Clear()
     {

@@ -84,12 +84,14 @@ public class TorchSharpOptimizer : Optimizer
     {
         if (reader.BaseStream.CanSeek)
         {
+            // State of one of CallbackGen's own optimisers: say so, rather than let TorchSharp misread it.
             long start = reader.BaseStream.Position;
             byte[] head = reader.ReadBytes(ParameterOptimizer.StateMagic.Length);
             if (head.AsSpan().SequenceEqual(ParameterOptimizer.StateMagic))
             {
                 reader.ReadInt32();
-                throw new InvalidDataException($"The saved optimiser state is CallbackGen's '{reader.ReadString()}''s; it does not fit this wrapped TorchSharp {Name}.");
+                string name = Checkpoints.BoundedText.Read(reader, "the optimiser's name");
+                throw new InvalidDataException($"The saved optimiser state is CallbackGen's own '{name}''s; it does not fit this TorchSharp {Name}.");
             }
 
             reader.BaseStream.Position = start;

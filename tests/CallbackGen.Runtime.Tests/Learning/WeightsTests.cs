@@ -39,7 +39,7 @@ public sealed class WeightsTests : IDisposable
         string checkpoint = Path.Combine(dir, "last.ckpt");
         learn.Save(weights);
         learn.CreateOptimizer();
-        Checkpoint.Capture(learn, startEpoch: 0).Write(checkpoint);
+        Checkpoint.Write(learn, startEpoch: 0, nextBatch: 0, checkpoint);
 
         IReadOnlyDictionary<string, byte[]> sections = CheckpointFile.Read(weights);
 

@@ -148,13 +148,15 @@ internal static class ModuleConverters
     {
         var pool = (MaxPool2d)m;
         long[] kernel = Expand(pool.kernel_size, 2, "MaxPool2d", "kernel_size");
-        long[] pads = Expand(pool.padding ?? [0], 2, "MaxPool2d", "padding");
+        long[] stride = Expand(pool.stride ?? kernel, 2, "MaxPool2d", "stride");
+        long[] dilation = Expand(pool.dilation ?? [1], 2, "MaxPool2d", "dilation");
+        var (pads, ceil) = PoolPads(g, m, sample, kernel, stride, dilation, Expand(pool.padding ?? [0], 2, "MaxPool2d", "padding"), pool.ceil_mode);
         return g.Node("MaxPool", [x],
             OnnxAttribute.Ints("kernel_shape", kernel),
-            OnnxAttribute.Ints("strides", Expand(pool.stride ?? kernel, 2, "MaxPool2d", "stride")),
-            OnnxAttribute.Ints("dilations", Expand(pool.dilation ?? [1], 2, "MaxPool2d", "dilation")),
-            OnnxAttribute.Ints("pads", pads.Concat(pads)),
-            OnnxAttribute.Int("ceil_mode", pool.ceil_mode ? 1 : 0));
+            OnnxAttribute.Ints("strides", stride),
+            OnnxAttribute.Ints("dilations", dilation),
+            OnnxAttribute.Ints("pads", pads),
+            OnnxAttribute.Int("ceil_mode", ceil ? 1 : 0));
     }
 
     private static string AvgPoolNodes(OnnxGraphBuilder g, nn.Module m, string x, Tensor sample)
@@ -166,13 +168,52 @@ internal static class ModuleConverters
         }
 
         long[] kernel = Expand(pool.kernel_size, 2, "AvgPool2d", "kernel_size");
-        long[] pads = Expand(pool.padding ?? [0], 2, "AvgPool2d", "padding");
+        long[] stride = Expand(pool.stride ?? kernel, 2, "AvgPool2d", "stride");
+        long[] padding = Expand(pool.padding ?? [0], 2, "AvgPool2d", "padding");
+        var (pads, ceil) = PoolPads(g, m, sample, kernel, stride, [1, 1], padding, pool.ceil_mode);
+        if (pool.count_include_pad && (ceil || pads[2] != padding[0] || pads[3] != padding[1]))
+        {
+            // PyTorch divides a window that passes the padding by the part inside it; ONNX would count the extra padding.
+            throw Unsupported(g, m, "ceil_mode with count_include_pad where the last window passes the padding (use count_include_pad: false, or no ceil_mode)");
+        }
+
         return g.Node("AveragePool", [x],
             OnnxAttribute.Ints("kernel_shape", kernel),
-            OnnxAttribute.Ints("strides", Expand(pool.stride ?? kernel, 2, "AvgPool2d", "stride")),
-            OnnxAttribute.Ints("pads", pads.Concat(pads)),
-            OnnxAttribute.Int("ceil_mode", pool.ceil_mode ? 1 : 0),
+            OnnxAttribute.Ints("strides", stride),
+            OnnxAttribute.Ints("pads", pads),
+            OnnxAttribute.Int("ceil_mode", ceil ? 1 : 0),
             OnnxAttribute.Int("count_include_pad", pool.count_include_pad ? 1 : 0));
+    }
+
+    /// <summary>
+    /// The pads [top, left, bottom, right] and ceil_mode that give PyTorch's output size. ceil_mode becomes
+    /// extra padding at the end under ONNX's floor rule (so ONNX's shape inference agrees: PyTorch drops a
+    /// last window that would start in the padding, ONNX's ceil rule keeps it); where that padding would
+    /// reach a kernel's size (with dilation), ONNX's own ceil_mode, if it gives the same size.
+    /// </summary>
+    private static (long[] Pads, bool Ceil) PoolPads(OnnxGraphBuilder g, nn.Module m, Tensor sample, long[] kernel, long[] stride, long[] dilation, long[] padding, bool ceil)
+    {
+        long[] end = (long[])padding.Clone();
+        bool nativeCeil = false;
+        for (int i = 0; i < 2 && ceil; i++)
+        {
+            long size = sample.shape[sample.dim() - 2 + i];
+            long span = size + (2 * padding[i]) - (dilation[i] * (kernel[i] - 1)) - 1;
+            long onnxCeil = ((span + stride[i] - 1) / stride[i]) + 1;
+            long torchSize = (onnxCeil - 1) * stride[i] >= size + padding[i] ? onnxCeil - 1 : onnxCeil;
+            end[i] = Math.Max(padding[i], ((torchSize - 1) * stride[i]) + (dilation[i] * (kernel[i] - 1)) + 1 - size - padding[i]);
+            if (end[i] >= kernel[i])
+            {
+                if (onnxCeil != torchSize)
+                {
+                    throw Unsupported(g, m, $"ceil_mode here (input {size}, kernel {kernel[i]}, stride {stride[i]}, padding {padding[i]}, dilation {dilation[i]}): ONNX would add a last window that PyTorch drops");
+                }
+
+                nativeCeil = true;
+            }
+        }
+
+        return nativeCeil ? ([padding[0], padding[1], padding[0], padding[1]], true) : ([padding[0], padding[1], end[0], end[1]], false);
     }
 
     private static string AdaptiveAvgPoolNodes(OnnxGraphBuilder g, nn.Module m, string x, Tensor sample)

@@ -202,6 +202,7 @@ public static class FashionMnistJob
 
         files.AddRange(Interpret(learn, data, outDir, output));
         files.Add(learn.Export(Path.Combine(outDir, ExportFile), modelName: Name(options.Model), modelVersion: ExportVersion, classNames: data.ClassNames));
+        files.Add(OnnxAgreement.Write(learn, outDir, Name(options.Model), ExportVersion, data.ClassNames, output));
         files.Add(new RunInfo(Name(options.Model), options.Epochs, options.BatchSize, lr, options.Seed, data.Folder).Write(outDir));
         clock.Stop();
         double accuracy = valid["accuracy"];

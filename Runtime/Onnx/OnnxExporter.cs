@@ -100,7 +100,8 @@ public static class OnnxExporter
 
         var graph = new GraphProto { Name = metadata.ModelName.Length > 0 ? metadata.ModelName : "model" };
         var builder = new OnnxGraphBuilder(graph, SampleBatch);
-        bool wasTraining = model.training;
+        // Each module's own mode, restored afterwards (a model may hold frozen parts in eval mode while training).
+        var modes = model.modules().Select(m => (Module: m, m.training)).Prepend((Module: (nn.Module)model, model.training)).ToArray();
         model.eval();
         try
         {
@@ -129,7 +130,10 @@ public static class OnnxExporter
         }
         finally
         {
-            model.train(wasTraining);
+            foreach (var (module, training) in modes)
+            {
+                module.train(training);
+            }
         }
 
         var onnx = new ModelProto

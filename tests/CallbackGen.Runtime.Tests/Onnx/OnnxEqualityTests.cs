@@ -87,8 +87,9 @@ public class OnnxEqualityTests(ITestOutputHelper log)
     public void BatchNorm_after_training_uses_the_running_statistics()
     {
         using var gen = new Generator().manual_seed(11);
-        using Tensor x = (randn([96, 6], generator: gen) * 3) + 2;
-        using Tensor y = x[.., 0].gt(2).to_type(ScalarType.Int64);
+        using Scalar three = 3.0.ToScalar(), two = 2.0.ToScalar();
+        using Tensor x = randn([96, 6], generator: gen).mul_(three).add_(two);
+        using Tensor y = x[.., 0].gt(two).to_type(ScalarType.Int64);
         var model = nn.Sequential(("bn0", nn.BatchNorm1d(6)), ("lin", nn.Linear(6, 8)), ("bn1", nn.BatchNorm1d(8)), ("relu", nn.ReLU()), ("head", nn.Linear(8, 2)));
         RandomStacks.Randomise(model, 11);
         using (no_grad())
@@ -113,10 +114,14 @@ public class OnnxEqualityTests(ITestOutputHelper log)
             Assert.True(OrtRun.MaxDifference(onnx, model, probe) <= Tolerance);
         }
 
-        // In training mode the model would normalise by the batch: the export is of eval mode, and the model's mode is restored.
+        // In training mode the model would normalise by the batch: the export is of eval mode, and each module's mode is restored.
         model.train();
-        _ = OnnxExporter.ToBytes(model, [6]);
+        nn.Module frozenNorm = model.named_children().First().module;
+        frozenNorm.eval();
+        Assert.Equal(onnx, OnnxExporter.ToBytes(model, [6]));
         Assert.True(model.training);
+        Assert.False(frozenNorm.training);
+        Assert.True(model.named_children().Last().module.training);
     }
 
     [Fact]
@@ -182,7 +187,8 @@ public class OnnxEqualityTests(ITestOutputHelper log)
     {
         using var gen = new Generator().manual_seed(1);
         Tensor x = rand([8, features], generator: gen);
-        Tensor y = x[.., 0].gt(0.5).to_type(ScalarType.Int64);
+        using Scalar half = 0.5.ToScalar();
+        Tensor y = x[.., 0].gt(half).to_type(ScalarType.Int64);
         return new DataBunch(new DataLoader(x, y, 4), new DataLoader(x, y, 4));
     }
 

@@ -88,7 +88,8 @@ public class OnnxGraphTests
         Assert.Equal(first, rebuilt);
         using (no_grad())
         {
-            model.parameters().First().add_(1e-3f);
+            using Scalar step = 1e-3.ToScalar();
+            model.parameters().First().add_(step);
         }
 
         Assert.NotEqual(first, OnnxExporter.ToBytes(model, inputShape, metadata: metadata));
@@ -163,7 +164,11 @@ public class OnnxGraphTests
     /// <summary>A module the exporter does not know.</summary>
     private sealed class Squash() : nn.Module<Tensor, Tensor>(nameof(Squash))
     {
-        public override Tensor forward(Tensor x) => x / (x.abs() + 1);
+        public override Tensor forward(Tensor x)
+        {
+            using Scalar one = 1.0.ToScalar();
+            return x / (x.abs() + one);
+        }
     }
 
     /// <summary>relu(x) · factor, described to the exporter: a constant, a sub-module and a node.</summary>
@@ -179,7 +184,11 @@ public class OnnxGraphTests
             RegisterComponents();
         }
 
-        public override Tensor forward(Tensor x) => inner.forward(x) * factor;
+        public override Tensor forward(Tensor x)
+        {
+            using Scalar scale = factor.ToScalar();
+            return inner.forward(x) * scale;
+        }
 
         public string ExportOnnx(OnnxGraphBuilder graph, string input) =>
             graph.Node("Mul", [graph.Module(inner, "inner", input), graph.Constant("factor", [factor], [])]);

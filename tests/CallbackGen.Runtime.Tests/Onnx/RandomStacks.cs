@@ -44,23 +44,32 @@ internal static class RandomStacks
     {
         using var gen = new Generator().manual_seed(seed);
         using var noGrad = no_grad();
+        // Scalars held for the call: an implicit Scalar can be finalized by another thread during the native call.
+        using Scalar two = 2.0.ToScalar(), one = 1.0.ToScalar(), half = 0.5.ToScalar(), spread = 1.5.ToScalar();
         foreach (var (name, p) in model.named_parameters())
         {
             long fanIn = p.dim() > 1 ? p.shape.Skip(1).Aggregate(1L, (a, b) => a * b) : 4;
-            using Tensor init = (rand(p.shape, generator: gen) * 2 - 1) / Math.Sqrt(fanIn);
-            p.copy_(name.EndsWith("weight", StringComparison.Ordinal) && p.dim() == 1 ? init.abs() + 0.5 : init);
+            using Scalar scale = (1 / Math.Sqrt(fanIn)).ToScalar();
+            // Uniform in ±1/√fan-in; a norm's scale in [0.5, 1.5) so that no channel vanishes.
+            using Tensor init = rand(p.shape, generator: gen).mul_(two).sub_(one).mul_(scale);
+            if (name.EndsWith("weight", StringComparison.Ordinal) && p.dim() == 1)
+            {
+                init.abs_().add_(half);
+            }
+
+            p.copy_(init);
         }
 
         foreach (var (name, b) in model.named_buffers())
         {
             if (name.EndsWith("running_mean", StringComparison.Ordinal))
             {
-                using Tensor mean = rand(b.shape, generator: gen) - 0.5;
+                using Tensor mean = rand(b.shape, generator: gen).sub_(half);
                 b.copy_(mean);
             }
             else if (name.EndsWith("running_var", StringComparison.Ordinal))
             {
-                using Tensor variance = rand(b.shape, generator: gen) * 1.5 + 0.5;
+                using Tensor variance = rand(b.shape, generator: gen).mul_(spread).add_(half);
                 b.copy_(variance);
             }
         }

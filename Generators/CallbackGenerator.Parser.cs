@@ -20,9 +20,6 @@ namespace CallbackGen.Generators
         /// </summary>
         internal static class Parser
         {
-            private const string RuntimeNamespace = "CallbackGen";
-            private const string CallbackBaseName = "Callback";
-
             // Parameter types as the emitter writes them: global:: names, keywords for special types,
             // nullable annotations kept so the generated overload matches the user's nullable context.
             private static readonly SymbolDisplayFormat TypeFormat = SymbolDisplayFormat.FullyQualifiedFormat
@@ -58,7 +55,7 @@ namespace CallbackGen.Generators
                 foreach (ISymbol member in type.GetMembers())
                 {
                     ct.ThrowIfCancellationRequested();
-                    if (member is not IMethodSymbol method || method.MethodKind != MethodKind.Ordinary || !IsValidHandler(method))
+                    if (member is not IMethodSymbol method || method.MethodKind != MethodKind.Ordinary || DeclarationRules.HandlerProblems(method).Count > 0)
                     {
                         continue;
                     }
@@ -131,19 +128,17 @@ namespace CallbackGen.Generators
                     return null;
                 }
 
-                if (method.MethodKind != MethodKind.Ordinary || !method.IsStatic || method.IsGenericMethod
-                    || method.ReturnType.SpecialType != SpecialType.System_Double || method.ReturnsByRef || method.ReturnsByRefReadonly
-                    || method.Parameters.Length < 2 || type.TypeKind != TypeKind.Class || !type.IsStatic
-                    || !IsIdentifier(method.Name) || !IsDeclarable(type, ct))
+                // The shared rules (CBG0007), then what only code generation needs: real identifiers
+                // and resolved types (compiler-made names and error types come with compiler errors).
+                if (method.MethodKind != MethodKind.Ordinary || type.TypeKind != TypeKind.Class
+                    || DeclarationRules.AnnealerProblems(method, ct).Count > 0
+                    || !IsIdentifier(method.Name) || !IsDeclarable(type, ct)
+                    || method.Parameters.Any(p => !IsIdentifier(p.Name) || p.Type.TypeKind == TypeKind.Error))
                 {
                     return null;
                 }
 
                 IParameterSymbol position = method.Parameters[method.Parameters.Length - 1];
-                if (position.Type.SpecialType != SpecialType.System_Double || method.Parameters.Any(p => !IsCapturable(p)))
-                {
-                    return null;
-                }
 
                 XElement? docs = Documentation(method, ct);
                 IParameterSymbol[] leadingSymbols = method.Parameters.Take(method.Parameters.Length - 1).ToArray();
@@ -171,47 +166,17 @@ namespace CallbackGen.Generators
                 return new AnnealerModel(ContainerOf(type), model);
             }
 
-            private static bool IsValidHandler(IMethodSymbol m) =>
-                !m.IsStatic && !m.IsGenericMethod && m.Parameters.Length == 0 && m.ReturnsVoid && !m.IsAsync
-                && !m.IsAbstract && !m.IsExtern && !m.IsPartialDefinition && m.PartialDefinitionPart is null;
-
-            // A leading parameter is captured by the returned lambda: no ref-like kinds, no pointers.
-            private static bool IsCapturable(IParameterSymbol p) =>
-                p.RefKind == RefKind.None && !p.IsParams && IsIdentifier(p.Name)
-                && p.Type.TypeKind is not (TypeKind.Pointer or TypeKind.FunctionPointer or TypeKind.Error or TypeKind.Dynamic)
-                && !p.Type.IsRefLikeType;
-
-            internal static bool DerivesFromCallback(INamedTypeSymbol type)
-            {
-                for (INamedTypeSymbol? t = type.BaseType; t is not null; t = t.BaseType)
-                {
-                    if (t.Name == CallbackBaseName && t.Arity == 0 && t.ContainingType is null
-                        && t.ContainingNamespace is { ContainingNamespace.IsGlobalNamespace: true, Name: RuntimeNamespace })
-                    {
-                        return true;
-                    }
-                }
-
-                return false;
-            }
+            internal static bool DerivesFromCallback(INamedTypeSymbol type) => DeclarationRules.DerivesFromCallback(type);
 
             // The generator can add a part to the type only when it and every containing type are
-            // declared partial in source, and every name on the way is a real identifier.
+            // declared partial in source (the shared rule), and every name on the way is a real identifier.
             internal static bool IsDeclarable(INamedTypeSymbol type, CancellationToken ct)
             {
                 for (INamedTypeSymbol? t = type; t is not null; t = t.ContainingType)
                 {
-                    if (!IsIdentifier(t.Name) || t.DeclaringSyntaxReferences.IsEmpty || t.TypeKind == TypeKind.Error)
+                    if (!IsIdentifier(t.Name) || t.TypeKind == TypeKind.Error || !DeclarationRules.IsPartial(t, ct))
                     {
                         return false;
-                    }
-
-                    foreach (SyntaxReference r in t.DeclaringSyntaxReferences)
-                    {
-                        if (r.GetSyntax(ct) is not TypeDeclarationSyntax decl || !decl.Modifiers.Any(SyntaxKind.PartialKeyword))
-                        {
-                            return false;
-                        }
                     }
                 }
 

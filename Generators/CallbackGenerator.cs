@@ -48,6 +48,9 @@ namespace CallbackGen.Generators
             /// <summary>One state model per callback class with [Checkpointed] members, ordered by file name.</summary>
             public const string StateClasses = nameof(StateClasses);
 
+            /// <summary>Whether this compilation is the runtime's, which gets the catalogue's enums.</summary>
+            public const string EventCatalogTypes = nameof(EventCatalogTypes);
+
             /// <summary>Per event-named <c>override</c> method with nothing to override: where it is (CBG0011).</summary>
             public const string OverrideHandlers = nameof(OverrideHandlers);
         }
@@ -55,6 +58,18 @@ namespace CallbackGen.Generators
         /// <inheritdoc/>
         public void Initialize(IncrementalGeneratorInitializationContext context)
         {
+            // The runtime's Event and Phase enums come from the catalogue (its project sets the property).
+            IncrementalValueProvider<bool> emitCatalog = context.AnalyzerConfigOptionsProvider
+                .Select(static (options, _) => CatalogEmitter.IsRequested(options))
+                .WithTrackingName(TrackingNames.EventCatalogTypes);
+            context.RegisterSourceOutput(emitCatalog, static (spc, emit) =>
+            {
+                if (emit)
+                {
+                    spc.AddSource(CatalogEmitter.HintName, CatalogEmitter.Emit());
+                }
+            });
+
             IncrementalValuesProvider<CallbackClassModel> classes = context.SyntaxProvider
                 .ForAttributeWithMetadataName(
                     CallbackAttributeName,
@@ -110,12 +125,13 @@ namespace CallbackGen.Generators
 
             context.RegisterSourceOutput(overrides, static (spc, m) =>
                 spc.ReportDiagnostic(Diagnostic.Create(
-                    OverrideStyleHandler,
+                    DiagnosticDescriptors.OverrideStyleHandler,
                     Location.Create(m.FilePath, m.Span, m.LineSpan),
                     m.Name)));
         }
 
-        // Every handler of a class gave the same model (a partial class may span files): keep one.
+        // Only a class's first valid handler yields a model (Parser.ParseCallbackClass), but a partial
+        // class declared in several files can still produce equal models: keep one.
         private static ImmutableArray<CallbackClassModel> DistinctClasses(ImmutableArray<CallbackClassModel> all, CancellationToken ct)
         {
             ct.ThrowIfCancellationRequested();

@@ -1,8 +1,8 @@
 // The one definition of the training events and phases. This file is compiled into the runtime,
 // the generator and the analyzers (linked from this top-level Shared/ folder, never copied): the
 // dispatcher's phase scopes and dispatch plan, the generator's period counters and the analyzers'
-// event rules (CBG0001/0002, CBG0009-0012) all read it. Tests prove the runtime's Event and Phase
-// enums, its misuse check and docs/events.md agree with it.
+// event rules (CBG0001/0002, CBG0009-0012) all read it, and the generator emits the runtime's Event
+// and Phase enums from it (CallbackGenerator.CatalogEmitter.cs). Tests prove docs/events.md agrees.
 #nullable enable
 
 using System.Collections.Generic;
@@ -15,7 +15,7 @@ namespace CallbackGen
     /// </summary>
     internal static class EventCatalog
     {
-        /// <summary>Every event, in the order of the runtime's <c>Event</c> enum (its ordinal is the index).</summary>
+        /// <summary>Every event; the runtime's <c>Event</c> enum is generated from this list (its ordinal is the index).</summary>
         public static readonly string[] Names =
         {
             "BeforeFit", "BeforeEpoch", "BeforeTrain", "BeforeBatch", "AfterPred", "AfterLoss",
@@ -23,6 +23,37 @@ namespace CallbackGen
             "BeforeValidate", "AfterValidate", "AfterEpoch", "AfterFit",
             "AfterCancelBatch", "AfterCancelTrain", "AfterCancelValidate", "AfterCancelEpoch",
             "AfterCancelFit", "AfterCancelBackward", "AfterCancelStep",
+        };
+
+        /// <summary>
+        /// One line of XML documentation per event, in <see cref="Names"/> order: the runtime's public
+        /// <c>Event</c> enum is generated from these two arrays (docs/design.md, "The phase table").
+        /// </summary>
+        public static readonly string[] Summaries =
+        {
+            "Once, before the first epoch of a fit.",
+            "At the start of every epoch.",
+            "Before the training phase of an epoch.",
+            "Before each batch, training or validation; <c>Xb</c>/<c>Yb</c> are set.",
+            "After the model's forward pass; <c>Pred</c> is set.",
+            "After the loss is computed; <c>Loss</c> is set. Validation batches end here.",
+            "Before the backward pass (training only).",
+            "After the backward pass; gradients are available.",
+            "Before the optimiser step.",
+            "After the optimiser step.",
+            "At the end of each batch, training or validation.",
+            "After the training phase of an epoch.",
+            "Before the validation phase of an epoch.",
+            "After the validation phase of an epoch.",
+            "At the end of every epoch.",
+            "Once, at the end of a fit, also when it was cancelled.",
+            "After a <see cref=\"CancelBatchException\"/> was caught.",
+            "After a <see cref=\"CancelTrainException\"/> was caught.",
+            "After a <see cref=\"CancelValidateException\"/> was caught.",
+            "After a <see cref=\"CancelEpochException\"/> was caught.",
+            "After a <see cref=\"CancelFitException\"/> was caught.",
+            "After a <see cref=\"CancelBackwardException\"/> was caught.",
+            "After a <see cref=\"CancelStepException\"/> was caught.",
         };
 
         /// <summary>Names used by the seed lesson (fastai v1 era) and the v2 event each one became.</summary>
@@ -35,7 +66,7 @@ namespace CallbackGen
         };
 
         /// <summary>
-        /// The phases, in the order of the runtime's <c>Phase</c> enum. Each runs as fastai's
+        /// The phases; the runtime's <c>Phase</c> enum is generated from this list. Each runs as fastai's
         /// <c>_with_events</c>: <c>Before</c> and the body inside a scope that catches only the phase's
         /// own cancel exception, then <c>AfterCancel</c> (when it was caught) and <c>After</c> outside
         /// that scope. A body lists, in firing order, the events the phase fires itself (between

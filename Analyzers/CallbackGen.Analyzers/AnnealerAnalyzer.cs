@@ -8,13 +8,9 @@ namespace CallbackGen.Analyzers
 {
     /// <summary>
     /// Checks [Annealer] methods (CBG0007) and the <c>Schedule</c> factory the generator would add for
-    /// them (CBG0008). Accepts exactly what the generator turns into a factory, and nothing else.
+    /// them (CBG0008). The shape rule is the generator's own (Shared/DeclarationRules.cs), so it accepts
+    /// exactly what the generator turns into a factory.
     /// </summary>
-    /// <remarks>
-    /// The position must be <c>double</c>: a <c>float</c> position is rejected rather than converted,
-    /// because <c>Schedule</c> passes a double and narrowing it is the float32 rounding that made
-    /// fastai's schedules misbehave near the end of training (docs/diagnostics/CBG0007.md).
-    /// </remarks>
     [DiagnosticAnalyzer(LanguageNames.CSharp)]
     public sealed class AnnealerAnalyzer : DiagnosticAnalyzer
     {
@@ -51,7 +47,7 @@ namespace CallbackGen.Analyzers
                 return;
             }
 
-            List<string> problems = ShapeProblems(method, context.CancellationToken);
+            List<string> problems = DeclarationRules.AnnealerProblems(method, context.CancellationToken);
             if (problems.Count > 0)
             {
                 context.ReportDiagnostic(Diagnostic.Create(
@@ -60,82 +56,6 @@ namespace CallbackGen.Analyzers
             }
 
             CheckCollision(context, symbols, method);
-        }
-
-        private static List<string> ShapeProblems(IMethodSymbol method, System.Threading.CancellationToken ct)
-        {
-            var problems = new List<string>();
-            if (!method.IsStatic)
-            {
-                problems.Add("is not static");
-            }
-
-            if (method.IsGenericMethod)
-            {
-                problems.Add("is generic");
-            }
-
-            if (method.ReturnType.SpecialType != SpecialType.System_Double)
-            {
-                problems.Add($"returns '{method.ReturnType.ToDisplayString(TypeFormat)}', not double");
-            }
-            else if (method.ReturnsByRef || method.ReturnsByRefReadonly)
-            {
-                problems.Add("returns by reference");
-            }
-
-            if (method.Parameters.Length == 0)
-            {
-                problems.Add("has no position parameter");
-            }
-            else
-            {
-                IParameterSymbol position = method.Parameters[method.Parameters.Length - 1];
-                if (position.Type.SpecialType != SpecialType.System_Double)
-                {
-                    problems.Add($"has a '{position.Type.ToDisplayString(TypeFormat)}' position '{position.Name}', which must be double");
-                }
-
-                if (method.Parameters.Length == 1)
-                {
-                    problems.Add("has nothing to partially apply: it needs a parameter before the position");
-                }
-            }
-
-            foreach (IParameterSymbol p in method.Parameters)
-            {
-                if (p.RefKind != RefKind.None || p.IsParams)
-                {
-                    problems.Add($"has a ref, out, in or params parameter '{p.Name}'");
-                }
-                else if (p.Type.IsRefLikeType || p.Type.TypeKind is TypeKind.Pointer or TypeKind.FunctionPointer or TypeKind.Dynamic)
-                {
-                    // The generated Schedule is a lambda that captures every leading parameter.
-                    problems.Add($"has a parameter '{p.Name}' of type '{p.Type.ToDisplayString(TypeFormat)}'; a ref struct, pointer or dynamic parameter cannot be captured by the generated Schedule");
-                }
-            }
-
-            INamedTypeSymbol type = method.ContainingType;
-            if (!type.IsStatic)
-            {
-                problems.Add($"is in '{type.Name}', which is not a static class");
-            }
-
-            var notPartial = new List<string>();
-            for (INamedTypeSymbol? t = type; t is not null; t = t.ContainingType)
-            {
-                if (!Declarations.IsPartial(t, ct))
-                {
-                    notPartial.Add(t.Name);
-                }
-            }
-
-            if (notPartial.Count > 0)
-            {
-                problems.Add($"is in {Phrases.Quote(notPartial)}, which must be partial");
-            }
-
-            return problems;
         }
 
         private static void CheckCollision(SymbolAnalysisContext context, KnownSymbols symbols, IMethodSymbol annealer)

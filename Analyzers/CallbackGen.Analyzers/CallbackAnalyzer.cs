@@ -69,57 +69,11 @@ namespace CallbackGen.Analyzers
                 }
             }
 
-            string? problems = SignatureProblems(method);
-            if (problems is not null)
+            List<string> problems = DeclarationRules.HandlerProblems(method);
+            if (problems.Count > 0)
             {
-                context.ReportDiagnostic(Diagnostic.Create(DiagnosticDescriptors.InvalidHandlerSignature, location, method.Name, problems));
+                context.ReportDiagnostic(Diagnostic.Create(DiagnosticDescriptors.InvalidHandlerSignature, location, method.Name, Phrases.Join(problems)));
             }
-        }
-
-        private static string? SignatureProblems(IMethodSymbol method)
-        {
-            var problems = new List<string>();
-            if (method.IsStatic)
-            {
-                problems.Add("is static");
-            }
-
-            if (method.IsAbstract)
-            {
-                problems.Add("is abstract");
-            }
-
-            if (method.IsExtern)
-            {
-                problems.Add("is extern");
-            }
-
-            if (method.IsPartialDefinition || method.PartialDefinitionPart is not null || method.PartialImplementationPart is not null)
-            {
-                problems.Add("is a partial method");
-            }
-
-            if (method.IsGenericMethod)
-            {
-                problems.Add("is generic");
-            }
-
-            if (method.Parameters.Length > 0)
-            {
-                problems.Add("has parameters");
-            }
-
-            if (method.IsAsync)
-            {
-                problems.Add("is async");
-            }
-
-            if (!method.ReturnsVoid)
-            {
-                problems.Add($"returns '{method.ReturnType.ToDisplayString(SymbolDisplayFormat.CSharpShortErrorMessageFormat)}'");
-            }
-
-            return problems.Count == 0 ? null : Phrases.Join(problems);
         }
 
         private static void AnalyzeType(SymbolAnalysisContext context, KnownSymbols symbols)
@@ -135,7 +89,7 @@ namespace CallbackGen.Analyzers
                 }
             }
 
-            bool isCallback = symbols.IsCallbackClass(type);
+            bool isCallback = DeclarationRules.DerivesFromCallback(type);
             if (handlers.Count > 0 || KnownSymbols.Has(type, symbols.CallbackAttribute))
             {
                 CheckClass(context, type, isCallback, hasHandlers: handlers.Count > 0);
@@ -164,15 +118,10 @@ namespace CallbackGen.Analyzers
                 return; // only a default order: nothing is generated, so nothing needs to be partial
             }
 
-            bool selfPartial = Declarations.IsPartial(type, context.CancellationToken);
-            var containers = new List<string>();
-            for (INamedTypeSymbol? t = type.ContainingType; t is not null; t = t.ContainingType)
-            {
-                if (!Declarations.IsPartial(t, context.CancellationToken))
-                {
-                    containers.Add(t.Name);
-                }
-            }
+            bool selfPartial = DeclarationRules.IsPartial(type, context.CancellationToken);
+            List<string> containers = type.ContainingType is null
+                ? new List<string>()
+                : DeclarationRules.NonPartialTypes(type.ContainingType, context.CancellationToken);
 
             if (selfPartial && containers.Count == 0)
             {

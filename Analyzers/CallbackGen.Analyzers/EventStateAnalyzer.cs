@@ -61,7 +61,7 @@ namespace CallbackGen.Analyzers
             var method = (IMethodSymbol)context.Symbol;
             if (method.IsOverride && method.OverriddenMethod is null && method.MethodKind == MethodKind.Ordinary
                 && method.Parameters.Length == 0 && EventCatalog.IndexOf(method.Name) >= 0
-                && symbols.IsCallbackClass(method.ContainingType))
+                && DeclarationRules.DerivesFromCallback(method.ContainingType))
             {
                 context.ReportDiagnostic(Diagnostic.Create(DiagnosticDescriptors.OverrideStyleHandler, method.Locations[0], method.Name));
             }
@@ -72,7 +72,7 @@ namespace CallbackGen.Analyzers
         {
             if (owner is not IMethodSymbol { MethodKind: MethodKind.Ordinary, IsStatic: false } method
                 || !KnownSymbols.Has(method, symbols.CallbackAttribute)
-                || !symbols.IsCallbackClass(method.ContainingType))
+                || !DeclarationRules.DerivesFromCallback(method.ContainingType))
             {
                 return -1;
             }

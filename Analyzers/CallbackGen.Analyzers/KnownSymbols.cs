@@ -49,24 +49,6 @@ namespace CallbackGen.Analyzers
             return false;
         }
 
-        public bool IsCallbackClass(INamedTypeSymbol type)
-        {
-            if (CallbackBase is null)
-            {
-                return false;
-            }
-
-            for (INamedTypeSymbol? t = type.BaseType; t is not null; t = t.BaseType)
-            {
-                if (SymbolEqualityComparer.Default.Equals(t, CallbackBase))
-                {
-                    return true;
-                }
-            }
-
-            return false;
-        }
-
         /// <summary>True for a member the CallbackGen generator wrote (its [GeneratedCode] names the generator).</summary>
         public bool IsGeneratedByCallbackGen(ISymbol symbol)
         {

@@ -42,7 +42,7 @@ namespace CallbackGen.Analyzers
                     typeStart =>
                     {
                         var type = (INamedTypeSymbol)typeStart.Symbol;
-                        if (type.TypeKind != TypeKind.Class || !symbols.IsCallbackClass(type) || KnownSymbols.Has(type, transient)
+                        if (type.TypeKind != TypeKind.Class || !DeclarationRules.DerivesFromCallback(type) || KnownSymbols.Has(type, transient)
                             || (handWritten is not null && type.AllInterfaces.Contains(handWritten, SymbolEqualityComparer.Default)))
                         {
                             return; // not a callback, transient as a whole, or its state is written by hand

@@ -9,7 +9,7 @@ namespace CallbackGen.Augmentation;
 /// flip (<see cref="FlipProbability"/>) and random erasing of a rectangle (<see cref="EraseProbability"/>,
 /// Zhong et al. 2017, filled with 0 — the mean of normalised inputs — as TorchVision's <c>RandomErasing</c>).
 /// Runs in <c>BeforeBatch</c> of training batches only (validation and predictions see the images
-/// as they are), after the batch transforms (order −3: <see cref="BatchTransform"/> is −5), so it
+/// as they are), after the batch transforms (<see cref="CallbackOrder.ImageAugment"/> comes after <see cref="CallbackOrder.BatchTransform"/>), so it
 /// sees the shape the model gets.
 /// </summary>
 /// <remarks>
@@ -26,7 +26,7 @@ namespace CallbackGen.Augmentation;
 /// learn.Fit(1, cbs: new Callback[] { augment });
 /// </code>
 /// </example>
-[Callback(Order = -3)]
+[Callback(Order = CallbackOrder.ImageAugment)]
 public sealed partial class ImageAugment : Callback, IDisposable
 {
     private readonly Generator generator;

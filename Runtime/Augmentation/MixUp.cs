@@ -12,7 +12,7 @@ namespace CallbackGen.Augmentation;
 /// One λ per batch (the form; fastai draws one per sample): the mixed loss is then a
 /// mixture of the learner's own loss function, whatever it is, with no unreduced variant needed.
 /// The inputs are mixed in <c>BeforeBatch</c> after the batch transforms and the augmentation
-/// (order −2), and the loss is mixed in <c>AfterLoss</c> at order −6, before the averaging
+/// (<see cref="CallbackOrder.MixUp"/>), and the loss is mixed in <c>AfterLoss</c> (<see cref="CallbackOrder.MixUpLoss"/>), before the averaging
 /// (<see cref="AvgStatsCallback"/>, −5) reads it, so the reported training loss is the loss trained on.
 /// λ and the permutation come from this callback's own generators (<see cref="Seed"/>), so a
 /// seeded run is reproducible and the rest of the run draws the same random numbers as without MixUp.
@@ -63,7 +63,7 @@ public sealed partial class MixUp : Callback, IDisposable
     /// <inheritdoc/>
     public void Dispose() => generator.Dispose();
 
-    [Callback(Order = -2)]
+    [Callback(Order = CallbackOrder.MixUp)]
     private void BeforeBatch()
     {
         shuffledTargets = null;
@@ -84,7 +84,7 @@ public sealed partial class MixUp : Callback, IDisposable
         }
     }
 
-    [Callback(Order = -6)]
+    [Callback(Order = CallbackOrder.MixUpLoss)]
     private void AfterLoss()
     {
         if (!Training || shuffledTargets is null || Lambda >= 1)

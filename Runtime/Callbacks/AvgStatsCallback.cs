@@ -10,7 +10,7 @@ namespace CallbackGen;
 /// <see cref="Learner.TrainMetrics"/> is on), publishes them as <see cref="Learner.TrainStats"/> (at
 /// <c>AfterTrain</c>) and <see cref="Learner.ValidStats"/> (at <c>AfterValidate</c>), and builds the
 /// epoch's one row, <see cref="Learner.LastEpoch"/>, at <c>AfterEpoch</c> (fastai's
-/// <c>Recorder.log</c>). Always attached; order −5, so it reads the loss as the loss function
+/// <c>Recorder.log</c>). Always attached; runs at <see cref="CallbackOrder.AvgStats"/>, so it reads the loss as the loss function
 /// returned it (before callbacks of order ≥ −4 rescale it) and publishes before Recorder (50),
 /// Progress (60), CsvLogger, SaveModel (61) and EarlyStopping (63) read the row.
 /// </summary>
@@ -29,7 +29,7 @@ namespace CallbackGen;
 /// resume. At an epoch boundary (and outside fits) the state is empty.
 /// </para>
 /// </remarks>
-[Callback(Order = -5)]
+[Callback(Order = CallbackOrder.AvgStats)]
 public sealed partial class AvgStatsCallback : Callback, IDisposable
 {
     private readonly Stopwatch epochClock = new();

@@ -5,7 +5,7 @@ namespace CallbackGen;
 
 /// <summary>
 /// Applies functions to each batch's inputs and targets on the device, before any other
-/// <c>BeforeBatch</c> handler sees them (order −5, after TrainEval's −10): normalisation,
+/// <c>BeforeBatch</c> handler sees them (<see cref="CallbackOrder.BatchTransform"/>, after <see cref="CallbackOrder.TrainEval"/>): normalisation,
 /// reshaping a flat image to 1×28×28, casting. Tensors the functions create live in the loop's
 /// per-batch dispose scope.
 /// </summary>
@@ -21,7 +21,7 @@ namespace CallbackGen;
 ///     CallbackGen.Inference.ExportedTransform.ForReshape(-1, 1, 28, 28));
 /// learn.Fit(3, cbs: new[] { exportable });
 /// </code></example>
-[Callback(Order = -5)]
+[Callback(Order = CallbackOrder.BatchTransform)]
 public sealed partial class BatchTransform : Callback, IExportableTransform
 {
     private readonly Func<Tensor, Tensor>? x;

@@ -73,13 +73,13 @@ public abstract partial class Callback
 
     /// <summary>
     /// The averages of this epoch's training phase (loss and metrics), published at <c>AfterTrain</c>
-    /// by <see cref="AvgStatsCallback"/> (order −5); null before then in each epoch.
+    /// by <see cref="AvgStatsCallback"/> (<see cref="CallbackOrder.AvgStats"/>); null before then in each epoch.
     /// </summary>
     protected PhaseStats? TrainStats => Learn.TrainStats;
 
     /// <summary>
     /// The averages of this epoch's (or a <see cref="Learner.Validate"/>'s) validation phase, published at
-    /// <c>AfterValidate</c> by <see cref="AvgStatsCallback"/> (order −5); null before then in each epoch.
+    /// <c>AfterValidate</c> by <see cref="AvgStatsCallback"/> (<see cref="CallbackOrder.AvgStats"/>); null before then in each epoch.
     /// </summary>
     protected PhaseStats? ValidStats => Learn.ValidStats;
 

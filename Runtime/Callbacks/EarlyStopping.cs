@@ -4,7 +4,7 @@ using CallbackGen.Checkpoints;
 namespace CallbackGen;
 
 /// <summary>
-/// Stops the fit (<see cref="CancelFitException"/> in <c>AfterEpoch</c>, order 63) when a monitored
+/// Stops the fit (<see cref="CancelFitException"/> in <c>AfterEpoch</c>, <see cref="CallbackOrder.EarlyStopping"/>) when a monitored
 /// metric has not improved by more than <c>minDelta</c> for <see cref="Patience"/> epochs; optionally
 /// puts the best epoch's weights and optimiser state back at the end. It reads the monitored value
 /// from the learner's epoch row (<see cref="Learner.LastEpoch"/>), so it sees the numbers the table
@@ -14,7 +14,7 @@ namespace CallbackGen;
 /// at the same epoch and ends with the same model.
 /// </summary>
 /// <example><code>learn.Fit(50, cbs: new[] { new EarlyStopping("accuracy", Goal.Maximize, patience: 3, restoreBestWeights: true) });</code></example>
-[Callback(Order = 63)]
+[Callback(Order = CallbackOrder.EarlyStopping)]
 public sealed partial class EarlyStopping : Callback, IDisposable
 {
     private readonly MetricMonitor monitor;

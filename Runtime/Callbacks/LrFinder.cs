@@ -9,7 +9,7 @@ namespace CallbackGen;
 /// </summary>
 // Runs only inside LrFind, which is never checkpointed or resumed.
 [Transient]
-[Callback(Order = 60)]
+[Callback(Order = CallbackOrder.LrFinder)]
 public sealed partial class LrFinder : Callback
 {
     private readonly List<double> lrs = new();

@@ -3,7 +3,7 @@ namespace CallbackGen;
 /// <summary>
 /// Sets hyper-parameters from schedules before every training batch, at the position
 /// <c>PctTrain</c> (the fraction of the fit's training done): one schedule for every parameter group,
-/// or one per group (discriminative rates). Nothing is scheduled during validation. Order 60, after the
+/// or one per group (discriminative rates). Nothing is scheduled during validation. <see cref="CallbackOrder.ParamScheduler"/>, after the
 /// <see cref="Recorder"/> has seen the previous batch.
 /// </summary>
 /// <example>
@@ -14,7 +14,7 @@ namespace CallbackGen;
 /// learn.Fit(3, cbs: new[] { sched });
 /// </code>
 /// </example>
-[Callback(Order = 60)]
+[Callback(Order = CallbackOrder.ParamScheduler)]
 public sealed partial class ParamScheduler : Callback
 {
     private readonly List<Entry> entries = new();

@@ -8,7 +8,7 @@ namespace CallbackGen;
 /// Shows the fit: on a terminal a live progress bar per phase with the loss, and a table row per
 /// epoch (epoch, training and validation loss, metrics, time); when the output is redirected, the
 /// <c>CI</c> variable is set or a writer is given, exactly one plain line per epoch, without
-/// control codes. Order 60.
+/// control codes. Runs at <see cref="CallbackOrder.Progress"/>.
 /// </summary>
 /// <remarks>
 /// Bar updates are throttled without reading the clock per batch: the bar is updated every
@@ -23,7 +23,7 @@ namespace CallbackGen;
 /// learn.Fit(5, cbs: new[] { new Progress(output: logWriter) });  // one line per epoch</code></example>
 // A display: rebuilt at every fit, nothing to resume.
 [Transient]
-[Callback(Order = 60)]
+[Callback(Order = CallbackOrder.Progress)]
 public sealed partial class Progress : Callback, IDisposable
 {
     private static readonly long Fast = Stopwatch.Frequency / 10;

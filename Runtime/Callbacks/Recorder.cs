@@ -8,7 +8,7 @@ namespace CallbackGen;
 /// the learner's epoch row (<see cref="Learner.LastEpoch"/>: training and validation losses, metrics,
 /// wall time — the numbers <see cref="Progress"/> and <see cref="CsvLogger"/> show). The values are
 /// available as data and as PNG charts (<see cref="PlotLr"/>, <see cref="PlotLoss"/>,
-/// <see cref="PlotSched"/>). Order 50. Batch losses stay on the device and are read once per
+/// <see cref="PlotSched"/>). Runs at <see cref="CallbackOrder.Recorder"/>. Batch losses stay on the device and are read once per
 /// training phase, so recording adds no device sync per batch.
 /// </summary>
 /// <example>
@@ -20,7 +20,7 @@ namespace CallbackGen;
 /// double lastLr = rec.Lrs[^1];
 /// </code>
 /// </example>
-[Callback(Order = 50)]
+[Callback(Order = CallbackOrder.Recorder)]
 public sealed partial class Recorder : Callback
 {
     private readonly SmoothedLoss smoother;

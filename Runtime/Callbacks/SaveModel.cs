@@ -13,7 +13,7 @@ namespace CallbackGen;
 /// containing <c>{epoch}</c> keeps one file per epoch.
 /// </summary>
 /// <remarks>
-/// The decision is taken in <c>AfterEpoch</c> (order 61) or <c>AfterBatch</c>; the learner writes the
+/// The decision is taken in <c>AfterEpoch</c> (<see cref="CallbackOrder.SaveModel"/>) or <c>AfterBatch</c>; the learner writes the
 /// file as soon as every handler of that event has run, so the file holds the state every handler
 /// left (including callbacks ordered after it, such as <see cref="EarlyStopping"/> at 63), and epoch
 /// N's checkpoint is on disk when <c>AfterEpoch</c> of epoch N returns.
@@ -23,7 +23,7 @@ namespace CallbackGen;
 /// learn.Fit(10, cbs: new[] { new SaveModel("runs/last.ckpt") }); // every epoch
 /// learn.Fit(10, cbs: new[] { new SaveModel("runs/last.ckpt", everyBatches: 500, every: TimeSpan.FromMinutes(10)) });
 /// </code></example>
-[Callback(Order = 61)]
+[Callback(Order = CallbackOrder.SaveModel)]
 public sealed partial class SaveModel : Callback
 {
     private readonly MetricMonitor? monitor;

@@ -19,7 +19,7 @@ namespace CallbackGen;
 /// batch; <c>epoch/{column}</c> for each column of the epoch row (<see cref="Learner.LastEpoch"/>:
 /// <c>epoch/train_loss</c>, <c>epoch/valid_loss</c>, <c>epoch/accuracy</c> …; a phase that did not run
 /// writes nothing), <c>epoch/lr/group{i}</c>, <c>epoch/mom/group{i}</c> per epoch; <c>weights/{name}</c>
-/// and <c>grads/{name}</c> for histograms. Order 65: after the row is built. Fits only
+/// and <c>grads/{name}</c> for histograms. Runs at <see cref="CallbackOrder.TensorBoard"/>, after the row is built. Fits only
 /// (<see cref="RunsIn"/>).
 /// </remarks>
 /// <example>
@@ -27,7 +27,7 @@ namespace CallbackGen;
 /// learn.Fit(3, cbs: new Callback[] { new TensorBoardLogger("runs/tb", logEvery: 10) });
 /// </code>
 /// </example>
-[Callback(Order = 65)]
+[Callback(Order = CallbackOrder.TensorBoard)]
 public sealed partial class TensorBoardLogger : Callback
 {
     // An open event file of the current fit; a resumed fit opens its own.
@@ -87,7 +87,7 @@ public sealed partial class TensorBoardLogger : Callback
     [Callback]
     private void AfterBatch()
     {
-        // TrainIter counts this batch already (TrainEval, order −10, ran first): log batches 1, 1+N, 1+2N, …
+        // TrainIter counts this batch already (TrainEval ran first): log batches 1, 1+N, 1+2N, …
         if (writer is null || !Training || Loss is null || (TrainIter - 1) % LogEvery != 0)
         {
             return;

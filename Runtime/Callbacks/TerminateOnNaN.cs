@@ -19,7 +19,7 @@ namespace CallbackGen;
 /// </remarks>
 public sealed partial class TerminateOnNaN : Callback, IDisposable
 {
-    // Per-epoch bookkeeping, reset in BeforeEpoch.
+    // Per-epoch bookkeeping: the first bad batch (device-side check) and where the epoch began (BeforeTrain).
     [Transient] private Tensor? firstBad;
     [Transient] private long epochStartIter;
 

@@ -2,9 +2,9 @@ namespace CallbackGen;
 
 /// <summary>
 /// Switches the model between train and eval mode and keeps the loop counters
-/// (<c>PctTrain</c>, <c>TrainIter</c>). Always attached; order −10 so it runs first.
+/// (<c>PctTrain</c>, <c>TrainIter</c>). Always attached; runs first (<see cref="CallbackOrder.TrainEval"/>).
 /// </summary>
-[Callback(Order = -10)]
+[Callback(Order = CallbackOrder.TrainEval)]
 public sealed partial class TrainEvalCallback : Callback
 {
     [Callback]

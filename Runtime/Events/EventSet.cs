@@ -10,23 +10,14 @@ public readonly struct EventSet : IEquatable<EventSet>
     /// <summary>The empty set.</summary>
     public static EventSet Empty => default;
 
-    /// <summary>Every event.</summary>
-    public static EventSet All => new((1u << EventCount) - 1);
-
     /// <summary>The number of events in the catalogue.</summary>
-    public const int EventCount = 23;
-
-    /// <summary>True when the set has no event.</summary>
-    public bool IsEmpty => bits == 0;
+    public const int EventCount = EventCatalogSize.Events;
 
     /// <summary>True when <paramref name="e"/> is in the set.</summary>
     public bool Contains(Event e) => (bits & (1u << (int)e)) != 0;
 
     /// <summary>This set plus <paramref name="e"/>.</summary>
     public EventSet With(Event e) => new(bits | (1u << (int)e));
-
-    /// <summary>The union of two sets.</summary>
-    public EventSet Union(EventSet other) => new(bits | other.bits);
 
     /// <summary>A set of the given events.</summary>
     public static EventSet Of(params ReadOnlySpan<Event> events)

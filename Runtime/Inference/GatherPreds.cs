@@ -5,9 +5,9 @@ namespace CallbackGen.Inference;
 /// <summary>
 /// The callback a prediction run (<see cref="Learner.GetPreds"/>, <see cref="Learner.Predict(Tensor)"/>,
 /// <see cref="Learner.Summary"/>) attaches for that run only: after every other <c>AfterPred</c>
-/// handler (order 1000), it hands the batch's inputs, predictions and targets to the caller.
+/// handler (<see cref="CallbackOrder.GatherPreds"/>), it hands the batch's inputs, predictions and targets to the caller.
 /// </summary>
-[Callback(Order = 1000)]
+[Callback(Order = CallbackOrder.GatherPreds)]
 internal sealed partial class GatherPreds(Action<Tensor, Tensor, Tensor> gather) : Callback
 {
     [Callback]

@@ -168,7 +168,7 @@ public sealed partial class Learner : IDisposable
 
     /// <summary>
     /// The row of the epoch that just ended (epoch, training and validation stats, metrics, wall
-    /// time), built once by <see cref="AvgStatsCallback"/> at <c>AfterEpoch</c> (order −5) and read by
+    /// time), built once by <see cref="AvgStatsCallback"/> at <c>AfterEpoch</c> and read by
     /// every logger and tracker; null from <c>BeforeEpoch</c> until then, and before the first epoch of a run.
     /// </summary>
     public EpochRecord? LastEpoch { get; internal set; }
@@ -248,31 +248,11 @@ public sealed partial class Learner : IDisposable
     /// </param>
     /// <param name="cbs">Callbacks attached for this fit only (after the permanent ones).</param>
     /// <remarks>
-    /// <para>
-    /// <b>Exceptions.</b> A cancel exception (<see cref="CancelFitException"/> and the others) ends its
-    /// phase as <c>docs/events.md</c> describes; thrown where no scope of its kind is open it becomes an
-    /// <see cref="InvalidOperationException"/> naming the callback and the event. Any other exception
-    /// propagates unchanged (same object and type); its <see cref="Exception.Data"/> names the callback
-    /// type and the event under <see cref="CallbackExceptionData.CallbackKey"/> and
-    /// <see cref="CallbackExceptionData.EventKey"/>. The learner stays usable: the next fit starts clean.
-    /// </para>
-    /// <para>
-    /// <b>Cleanup on every exit</b> (normal end, cancel, or exception), in this order:
-    /// (1) the batch state (<see cref="Xb"/>, <see cref="Yb"/>, <see cref="Pred"/>, <see cref="Loss"/>) is cleared,
-    /// and after an exception the model's gradients too (a failure between backward and zero-grad must not
-    /// leak gradients into the next fit);
-    /// (2) every attached callback's <see cref="Callback.Teardown"/> runs, in the order the callbacks were added
-    /// — this is where a callback releases what it holds for the duration of a fit (an open log file, a live
-    /// progress display), since <c>AfterFit</c> does not fire when a fit fails;
-    /// (3) the callbacks of <paramref name="cbs"/> are detached. The learner does not dispose them: whoever
-    /// created a per-fit callback keeps it (to read its results afterwards) and disposes it. Callbacks
-    /// attached for good (constructor or <see cref="Add"/>) belong to the learner and are disposed by
-    /// <see cref="Dispose"/>. A callback that implements <see cref="IDisposable"/> only to release
-    /// run-scoped resources (as <see cref="CsvLogger"/> and <see cref="Progress"/> do) overrides
-    /// <see cref="Callback.Teardown"/> to call its <c>Dispose</c>, so they are released on every exit.
-    /// If cleanup itself throws while another exception is ending the fit, the original exception
-    /// propagates with the cleanup errors listed under <see cref="CallbackExceptionData.TeardownErrorsKey"/>.
-    /// </para>
+    /// Cancel exceptions end their phase (<c>docs/events.md</c>); any other exception propagates
+    /// unchanged, with the callback and event in its <see cref="Exception.Data"/>
+    /// (<see cref="CallbackExceptionData"/>). On every exit the batch state is cleared, each callback's
+    /// <see cref="Callback.Teardown"/> runs, and the callbacks of <paramref name="cbs"/> are detached
+    /// (their creator disposes them); the learner stays usable.
     /// </remarks>
     /// <exception cref="InvalidOperationException">A fit or validation is already running on this learner.</exception>
     public void Fit(int epochs, double? lr = null, IEnumerable<Callback>? cbs = null)

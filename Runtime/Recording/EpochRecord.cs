@@ -5,7 +5,7 @@ namespace CallbackGen;
 /// <summary>
 /// One epoch's row, as fastai's <c>Recorder.log</c>: the epoch, the training and validation
 /// averages, the metrics and the wall time. Built once per epoch, at <c>AfterEpoch</c>, by the
-/// learner's <see cref="AvgStatsCallback"/> (order −5) and published as <see cref="Learner.LastEpoch"/>;
+/// learner's <see cref="AvgStatsCallback"/> and published as <see cref="Learner.LastEpoch"/>;
 /// <see cref="Progress"/>, <see cref="CsvLogger"/>, <see cref="EarlyStopping"/>, <see cref="SaveModel"/>'s
 /// monitor and <see cref="Recorder.Epochs"/> all read this one row, so they agree on every number.
 /// </summary>

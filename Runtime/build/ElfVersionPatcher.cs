@@ -1,12 +1,13 @@
-// The libstdc++ compatibility fix (DESIGN.md §7). TorchSharp-cpu 0.107.0's libLibTorchSharp.so was
+// The libstdc++ compatibility fix (docs/design.md, "TorchSharp on Debian 12"). TorchSharp-cpu 0.107.0's libLibTorchSharp.so was
 // built with GCC 15 and lists GLIBCXX_3.4.32 in its version needs for one symbol that nothing binds
 // to. Older distributions (Debian 12: up to 3.4.30) refuse to load it. Marking that one
 // version-need entry weak (VER_FLG_WEAK) lets the loader accept a library that lacks the version.
 //
-// This one file is compiled three ways: into the CallbackGen runtime (run-time fallback and tests),
-// and by MSBuild's RoslynCodeTaskFactory as the build task that patches build and publish outputs
-// (this repository's projects and package consumers). It is therefore written in C# 7.3 without
-// nullable annotations, and the task class is left out of the runtime build.
+// A build concern only: MSBuild's RoslynCodeTaskFactory compiles this file as the task that patches
+// build and publish outputs (this repository's projects, package consumers and ProjectReference
+// consumers; see CallbackGen.targets), and the tests that check it compile it with
+// CALLBACKGEN_ELF_LIBRARY (no task class). The runtime does not contain it. It is written in C# 7.3
+// without nullable annotations, as the task factory compiles it.
 using System;
 using System.Collections.Generic;
 using System.IO;
@@ -339,7 +340,7 @@ namespace CallbackGen.Native
 
         private static void CopyMode(string from, string to)
         {
-#if CALLBACKGEN_RUNTIME
+#if CALLBACKGEN_ELF_LIBRARY
             if (!OperatingSystem.IsWindows())
             {
                 File.SetUnixFileMode(to, File.GetUnixFileMode(from));
@@ -379,7 +380,7 @@ namespace CallbackGen.Native
         private static ulong U64(byte[] b, long at) => U32(b, at) | ((ulong)U32(b, at + 4) << 32);
     }
 
-#if !CALLBACKGEN_RUNTIME
+#if !CALLBACKGEN_ELF_LIBRARY
     /// <summary>MSBuild task: patches TorchSharp's native library in an output folder when needed.</summary>
     public sealed class CallbackGenFixTorchSharp : Microsoft.Build.Utilities.Task
     {

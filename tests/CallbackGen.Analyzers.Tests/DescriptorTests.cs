@@ -4,7 +4,7 @@ using Microsoft.CodeAnalysis;
 
 namespace CallbackGen.Analyzers.Tests;
 
-/// <summary>IDs and severities are the contract (DESIGN.md §3.3); each rule has its docs page and release entry.</summary>
+/// <summary>IDs and severities are the contract (docs/diagnostics/README.md); each rule has its docs page and release entry.</summary>
 public sealed class DescriptorTests
 {
     public static TheoryData<string, DiagnosticSeverity> Contract => new()

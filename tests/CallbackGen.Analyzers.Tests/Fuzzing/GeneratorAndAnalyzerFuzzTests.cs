@@ -9,7 +9,7 @@ using Xunit.Abstractions;
 namespace CallbackGen.Analyzers.Tests.Fuzzing;
 
 /// <summary>
-/// The generator and every analyzer survive broken code (issue 11, DESIGN.md §3.1): sources made by
+/// The generator and every analyzer survive broken code (issue 11; docs/design.md, "The generator"): sources made by
 /// randomly deleting, duplicating and swapping tokens of the samples' and the runtime's callbacks,
 /// annealers and state declarations (fixed seed, printed) never make one throw. The unmutated files
 /// stay clean: generated dispatch present, no CallbackGen diagnostic, no compiler error.

@@ -65,9 +65,10 @@ public sealed class OverrideStyleHandlerTests
     }
 
     [Fact]
-    public void The_generator_s_descriptor_is_the_analyzers_documented_one()
+    public void The_generator_reports_the_analyzers_documented_descriptor()
     {
-        DiagnosticDescriptor generator = CallbackGenerator.OverrideStyleHandler, documented = DiagnosticDescriptors.OverrideStyleHandler;
+        const string source = "using CallbackGen;\npublic class Meter : Callback { public override void AfterEpoch() { } }\n";
+        DiagnosticDescriptor generator = Assert.Single(Run(source).Generator).Descriptor, documented = DiagnosticDescriptors.OverrideStyleHandler;
 
         Assert.Equal(
             (documented.Id, documented.Title.ToString(CultureInfo.InvariantCulture), documented.MessageFormat.ToString(CultureInfo.InvariantCulture), documented.Category, documented.DefaultSeverity, documented.HelpLinkUri, documented.Description.ToString(CultureInfo.InvariantCulture)),

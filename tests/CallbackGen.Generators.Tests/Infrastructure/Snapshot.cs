@@ -4,7 +4,7 @@ using System.Text.RegularExpressions;
 namespace CallbackGen.Generators.Tests.Infrastructure;
 
 /// <summary>
-/// Approved-file snapshots (DESIGN.md §6): <c>Snapshots/NAME.verified.cs</c> is committed; on a
+/// Approved-file snapshots (docs/design.md, "Tests"): <c>Snapshots/NAME.verified.cs</c> is committed; on a
 /// mismatch <c>NAME.received.cs</c> is written beside it and the test fails. Set the environment
 /// variable <c>CALLBACKGEN_ACCEPT_SNAPSHOTS=1</c> to overwrite the approved files with what was received.
 /// The product version in <c>[GeneratedCode]</c> is replaced by <see cref="VersionPlaceholder"/> before

@@ -2,7 +2,7 @@ namespace CallbackGen.Runtime.Tests.Learning;
 
 /// <summary>
 /// Golden event sequences of one epoch with two training batches and one validation batch, for the
-/// normal run and for each cancel exception (DESIGN.md §3.1). The optimiser's own calls are logged
+/// normal run and for each cancel exception (docs/events.md). The optimiser's own calls are logged
 /// too, so "step still runs" and "no zero_grad" are part of what is asserted.
 /// </summary>
 public class EventSequenceTests

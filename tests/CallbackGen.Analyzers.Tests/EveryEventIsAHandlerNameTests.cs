@@ -3,25 +3,9 @@ using static CallbackGen.Analyzers.Tests.Infrastructure.DiagnosticVerifier;
 
 namespace CallbackGen.Analyzers.Tests;
 
-/// <summary>The analyzers' view of the events (the linked shared catalogue) agrees with the runtime's <see cref="Event"/> enum.</summary>
-public sealed class EventCatalogAgreementTests
+/// <summary>Every event of the runtime (its enum is generated from the shared catalogue) is a handler name to the analyzers.</summary>
+public sealed class EveryEventIsAHandlerNameTests
 {
-    [Fact]
-    public void Analyzer_catalogue_lists_the_runtime_events_in_enum_order()
-    {
-        Assert.Equal(Enum.GetNames<Event>(), EventCatalog.Names);
-    }
-
-    [Fact]
-    public void Seed_aliases_point_at_runtime_events()
-    {
-        foreach (string[] pair in EventCatalog.SeedAliases)
-        {
-            Assert.False(Enum.IsDefined(typeof(Event), pair[0]), $"{pair[0]} is a seed name, not an event");
-            Assert.True(Enum.IsDefined(typeof(Event), pair[1]), $"{pair[1]} is not a runtime event");
-        }
-    }
-
     public static TheoryData<string> RuntimeEvents => new(Enum.GetNames<Event>());
 
     [Theory]

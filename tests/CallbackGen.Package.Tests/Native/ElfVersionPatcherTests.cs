@@ -2,7 +2,7 @@ using System.Buffers.Binary;
 using System.Runtime.InteropServices;
 using CallbackGen.Native;
 
-namespace CallbackGen.Runtime.Tests.Native;
+namespace CallbackGen.Package.Tests.Native;
 
 public class ElfVersionPatcherTests
 {

@@ -1,8 +1,11 @@
+// Message phrasing shared by the generator and the analyzers (linked from Shared/, never copied).
+#nullable enable
+
 using System.Collections.Generic;
 using System.Collections.Immutable;
 using System.Linq;
 
-namespace CallbackGen.Analyzers
+namespace CallbackGen
 {
     /// <summary>Small helpers that build diagnostic messages and properties.</summary>
     internal static class Phrases

@@ -1,12 +1,16 @@
+// Every CallbackGen diagnostic, defined once: compiled into the analyzers (which report all but one)
+// and the generator (which reports CBG0011, see its page), linked from this top-level Shared/ folder.
+#nullable enable
+
 using Microsoft.CodeAnalysis;
 
-namespace CallbackGen.Analyzers
+namespace CallbackGen
 {
     /// <summary>
-    /// Every CallbackGen diagnostic. IDs and severities are fixed forever (DESIGN.md §3.3); each rule
-    /// has a page under docs/diagnostics/ that its help link points at.
+    /// Every CallbackGen diagnostic. IDs and severities are fixed forever; each rule has a page under
+    /// docs/diagnostics/ that its help link points at, and a line in the analyzers' release tracking files.
     /// </summary>
-    public static class DiagnosticDescriptors
+    internal static class DiagnosticDescriptors
     {
         private const string Category = "CallbackGen";
 

@@ -1,7 +1,7 @@
 using System.Buffers.Binary;
 using System.Text;
 
-namespace CallbackGen.Runtime.Tests.Native;
+namespace CallbackGen.Package.Tests.Native;
 
 /// <summary>
 /// Builds a minimal 64-bit little-endian ELF image: a header, a string table, a version-need

@@ -114,13 +114,22 @@ sizeRows.Insert(2, ["ratio (TorchSharp / ONNX Runtime)", F((double)torchBytes / 
 
 var page = new ResultsFile("ONNX export: ONNX Runtime against InferenceModel", "dotnet run -c Release --project bench/Onnx" + (options.Quick ? " -- --quick" : ""),
     ("TorchSharp", typeof(torch).Assembly.GetName().Version?.ToString() ?? "?"), ("ONNX Runtime", OrtEnv.Instance().GetVersionString()));
-page.Paragraph($"Mode: {options.Mode}. Load average before: {loadBefore}; after: {File.ReadAllText("/proc/loadavg").Trim()}.")
+string loadAfter = File.ReadAllText("/proc/loadavg").Trim();
+bool busy = new[] { loadBefore, loadAfter }.Any(l => double.Parse(l.Split(' ')[0], CultureInfo.InvariantCulture) > Environment.ProcessorCount);
+page.Paragraph($"Mode: {options.Mode}. Load average before: {loadBefore}; after: {loadAfter}."
+        + (busy ? $" The machine was shared (a load above its {Environment.ProcessorCount} cores): absolute times are inflated and the ratios indicative." : ""))
     .Heading("Latency and throughput (one thread each)")
     .Paragraph($"The sample's models (Samples/FashionMnist/Models.cs) trained one epoch on 2,048 embedded images, exported with `Learner.Export` and `Learner.ExportOnnx`. " +
         $"Each call classifies raw 28×28 test images (the input transforms run inside each): `InferenceModel.Predict` with `torch.set_num_threads(1)` against `InferenceSession.Run` with one intra-op and one inter-op thread (the OrtValue made per call). " +
         $"Per-call time is the mean over a {budget.TotalMilliseconds:F0} ms stretch; the table gives the median of {rounds} rounds after a warm-up round, the two taking turns to go first.")
     .Table(["model", "batch", "InferenceModel ms/call", "ONNX Runtime ms/call", "InferenceModel images/s", "ONNX Runtime images/s", "speed-up (ORT)"], latencyRows)
     .Paragraph("Agreement on the timed batches: " + string.Join("; ", agreement) + ".")
+    .Heading("Equality per module")
+    .Paragraph("Each supported module alone, seeded weights and BatchNorm statistics, eval mode, random N(0, 1) inputs at batch 1 and 37: the largest |Δ| between ONNX Runtime's output and TorchSharp's (the tests assert ≤ 1e-5 on these and on 90 seeded random stacks).")
+    .Table(["module", "ONNX operators", "max \\|Δ\\|"], ModuleEquality.Rows())
+    .Heading("A refusal")
+    .Paragraph("A module of the user's own at `body.3` (tests/CallbackGen.Runtime.Tests/Onnx/OnnxGraphTests.cs has the same case):")
+    .Paragraph("```text\n" + ModuleEquality.RefusalMessage() + "\n```")
     .Heading("Size on disk of a deployment")
     .Table(["", "TorchSharp (InferenceModel)", "ONNX Runtime"], sizeRows);
 Console.WriteLine(page.Save(options.ResultsDir, "onnx.md"));

@@ -129,6 +129,14 @@ namespace CallbackGen
             DiagnosticSeverity.Error,
             "Generated state stores bool, integer types, float, double, string, enums, TimeSpan, nullables of these, arrays, List<T> and IReadOnlyList<T> of supported types, Tensors, and records or structs whose members are all supported, in fields and auto-properties it can assign.");
 
+        /// <summary>CBG0015: a number handed to libtorch as a TorchSharp Scalar that nothing holds.</summary>
+        public static readonly DiagnosticDescriptor ScalarNotHeld = Create(
+            "CBG0015",
+            "TorchSharp Scalar that nothing holds",
+            "{0} makes a TorchSharp Scalar that nothing holds: a garbage collection started by another thread can free it while libtorch reads it; {1}",
+            DiagnosticSeverity.Warning,
+            "TorchSharp 0.107 turns numbers into Scalars (implicitly, in Tensor.add(Tensor) and the tensor operators, and in ToSingle/ToDouble reads), passes their handles to libtorch and keeps no reference, so the Scalar can be finalized during the native call when another thread of the process starts a collection. Hold each number in a Scalar you dispose after the call, and read values with item<T>(). Reported in [Callback] handlers; set callbackgen_cbg0015_scope = all in .editorconfig to check all code.");
+
         private static DiagnosticDescriptor Create(string id, string title, string message, DiagnosticSeverity severity, string description) =>
             new DiagnosticDescriptor(
                 id,

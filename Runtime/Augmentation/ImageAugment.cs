@@ -128,20 +128,22 @@ public sealed partial class ImageAugment : Callback, IDisposable
     {
         long b = x.shape[0], c = x.shape[1], h = x.shape[2], w = x.shape[3];
         int p = Padding;
+        using var s = new HeldScalars();
         Tensor padded = nn.functional.pad(x, new long[] { p, p, p, p });
         Tensor dy = randint(0, (2 * p) + 1, new long[] { b, 1 }, generator: generator).to(x.device);
         Tensor dx = randint(0, (2 * p) + 1, new long[] { b, 1 }, generator: generator).to(x.device);
 
         // Per image: rows oy..oy+h and columns ox..ox+w of the padded image, by two gathers.
-        Tensor rows = (dy + arange(h, device: x.device)).view(b, 1, h, 1).expand(b, c, h, w + (2 * p));
+        Tensor rows = dy.add(arange(s.Of(0L), s.Of(h), s.One, device: x.device), s.One).view(b, 1, h, 1).expand(b, c, h, w + (2 * p));
         Tensor cropped = padded.gather(2, rows);
-        Tensor cols = (dx + arange(w, device: x.device)).view(b, 1, 1, w).expand(b, c, h, w);
+        Tensor cols = dx.add(arange(s.Of(0L), s.Of(w), s.One, device: x.device), s.One).view(b, 1, 1, w).expand(b, c, h, w);
         return cropped.gather(3, cols);
     }
 
     private Tensor RandomFlip(Tensor x)
     {
-        Tensor flip = rand(new long[] { x.shape[0] }, generator: generator).lt(FlipProbability).to(x.device).view(-1, 1, 1, 1);
+        using Scalar probability = FlipProbability.ToScalar();
+        Tensor flip = rand(new long[] { x.shape[0] }, generator: generator).lt(probability).to(x.device).view(-1, 1, 1, 1);
         return where(flip, x.flip(3), x);
     }
 
@@ -149,18 +151,21 @@ public sealed partial class ImageAugment : Callback, IDisposable
     {
         long b = x.shape[0], h = x.shape[2], w = x.shape[3];
         Tensor u = rand(new long[] { b, 5 }, generator: generator, dtype: ScalarType.Float64);
-        Tensor erase = u[.., 0].lt(EraseProbability);
-        Tensor area = (EraseScale.Min + ((EraseScale.Max - EraseScale.Min) * u[.., 1])) * (h * w);
-        Tensor ratio = (Math.Log(EraseRatio.Min) + ((Math.Log(EraseRatio.Max) - Math.Log(EraseRatio.Min)) * u[.., 2])).exp();
-        Tensor eh = (area * ratio).sqrt().round().clamp(1, h);
-        Tensor ew = (area / ratio).sqrt().round().clamp(1, w);
-        Tensor top = ((h - eh + 1) * u[.., 3]).floor();
-        Tensor left = ((w - ew + 1) * u[.., 4]).floor();
-        Tensor ys = arange(h, dtype: ScalarType.Float64).view(1, h, 1);
-        Tensor xs = arange(w, dtype: ScalarType.Float64).view(1, 1, w);
-        Tensor mask = ys.ge(top.view(-1, 1, 1)) & ys.lt((top + eh).view(-1, 1, 1))
-            & xs.ge(left.view(-1, 1, 1)) & xs.lt((left + ew).view(-1, 1, 1)) & erase.view(-1, 1, 1);
-        return x.masked_fill(mask.unsqueeze(1).to(x.device), 0);
+        // The same operations in the same order as the arithmetic they stand for, each number a held Scalar.
+        using var s = new HeldScalars();
+        Tensor erase = u[.., 0].lt(s.Of(EraseProbability));
+        Tensor area = u[.., 1].mul(s.Of(EraseScale.Max - EraseScale.Min)).add(s.Of(EraseScale.Min), s.One).mul(s.Of(h * w));
+        double logMin = Math.Log(EraseRatio.Min), logMax = Math.Log(EraseRatio.Max);
+        Tensor ratio = u[.., 2].mul(s.Of(logMax - logMin)).add(s.Of(logMin), s.One).exp();
+        Tensor eh = area.mul(ratio).sqrt().round().clamp(s.Of(1L), s.Of(h));
+        Tensor ew = area.div(ratio).sqrt().round().clamp(s.Of(1L), s.Of(w));
+        Tensor top = eh.negative().add(s.Of(h), s.One).add(s.One, s.One).mul(u[.., 3]).floor();
+        Tensor left = ew.negative().add(s.Of(w), s.One).add(s.One, s.One).mul(u[.., 4]).floor();
+        Tensor ys = arange(s.Of(0L), s.Of(h), s.One, dtype: ScalarType.Float64).view(1, h, 1);
+        Tensor xs = arange(s.Of(0L), s.Of(w), s.One, dtype: ScalarType.Float64).view(1, 1, w);
+        Tensor mask = ys.ge(top.view(-1, 1, 1)) & ys.lt(top.add(eh, s.One).view(-1, 1, 1))
+            & xs.ge(left.view(-1, 1, 1)) & xs.lt(left.add(ew, s.One).view(-1, 1, 1)) & erase.view(-1, 1, 1);
+        return x.masked_fill(mask.unsqueeze(1).to(x.device), s.Of(0L));
     }
 
     private static void CheckProbability(double p, string name)

@@ -92,7 +92,8 @@ public sealed partial class MixUp : Callback, IDisposable
             return;
         }
 
-        Loss = (Lambda * Loss) + ((1 - Lambda) * Learn.LossFunc(Pred, shuffledTargets));
+        using var s = new HeldScalars();
+        Loss = Loss.mul(s.Of(Lambda)).add_(Learn.LossFunc(Pred, shuffledTargets).mul(s.Of(1 - Lambda)), s.One);
     }
 
     [Callback]

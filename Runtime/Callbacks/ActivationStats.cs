@@ -61,7 +61,8 @@ public sealed partial class ActivationStats : Callback, IDisposable
                     if (Training)
                     {
                         using Tensor o = output.detach().to(ScalarType.Float32);
-                        batch.Add(stack(new[] { o.mean(), o.std(), o.abs().lt(NearZero).to(ScalarType.Float32).mean() }).DetachFromDisposeScope());
+                        using Scalar nearZero = NearZero.ToScalar();
+                        batch.Add(stack(new[] { o.mean(), o.std(), o.abs().lt(nearZero).to(ScalarType.Float32).mean() }).DetachFromDisposeScope());
                     }
 
                     return output;

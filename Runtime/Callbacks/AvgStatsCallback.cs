@@ -88,9 +88,10 @@ public sealed partial class AvgStatsCallback : Callback, IDisposable
         long bs = Yb.shape.Length == 0 ? 1 : Yb.shape[0];
         // Runs in the batch's dispose scope: every temporary here dies with the batch.
         using (no_grad())
+        using (var s = new HeldScalars())
         {
             // float32 promotes into the float64 sum inside add_; a mean only for an unreduced loss.
-            sums.LossSum.add_(Loss.dim() == 0 ? Loss : Loss.mean(), alpha: bs);
+            sums.LossSum.add_(Loss.dim() == 0 ? Loss : Loss.mean(), s.Of(bs));
             if (sums.Accumulators.Length > 0)
             {
                 Tensor pred = Pred.detach();

@@ -1,3 +1,4 @@
+using TorchSharp;
 using static TorchSharp.torch;
 
 namespace CallbackGen;
@@ -40,7 +41,8 @@ public sealed partial class GradientAccumulation : Callback
         if (groupSize > 1)
         {
             // Created in the loop's per-batch dispose scope, like the loss itself.
-            Loss = Loss / groupSize;
+            using Scalar size = ((long)groupSize).ToScalar();
+            Loss = Loss.div(size);
         }
     }
 

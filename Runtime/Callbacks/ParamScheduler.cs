@@ -100,7 +100,7 @@ public sealed partial class ParamScheduler : Callback
             {
                 string supported = string.Join(", ", Opt.SupportedHypers.Select(h => h.Name));
                 throw new InvalidOperationException(
-                    $"ParamScheduler schedules {e.Hyper.Handle} ({e.Hyper.Description}), which the {Opt.Inner.GetType().Name} optimiser does not have; it has: {supported}.");
+                    $"ParamScheduler schedules {e.Hyper.Handle} ({e.Hyper.Description}), which the {Opt.Name} optimiser does not have; it has: {supported}.");
             }
 
             if (e.PerGroup && e.Schedules.Length != Opt.GroupCount)

@@ -72,7 +72,7 @@ public sealed partial class Progress : Callback, IDisposable
         (lastUpdate, sinceUpdate) = (now, 0);
         if (Loss is not null)
         {
-            lastLoss = Loss.ToSingle(); // the one device read, at the display's pace
+            lastLoss = Loss.SingleValue(); // the one device read, at the display's pace
         }
 
         view.Update(Iter + 1, lastLoss);

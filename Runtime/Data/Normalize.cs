@@ -48,7 +48,8 @@ public sealed partial class Normalize : Callback, IExportableTransform
         ArgumentNullException.ThrowIfNull(x);
         if (mean.Length == 1)
         {
-            return (x - mean[0]) / std[0];
+            using var held = new HeldScalars();
+            return x.sub(held.Of(mean[0])).div_(held.Of(std[0]));
         }
 
         if (x.Dimensions < 2 || x.shape[1] != mean.Length)

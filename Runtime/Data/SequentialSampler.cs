@@ -1,3 +1,4 @@
+using TorchSharp;
 using static TorchSharp.torch;
 
 namespace CallbackGen.Data;
@@ -13,5 +14,9 @@ public sealed class SequentialSampler : Sampler
     }
 
     /// <inheritdoc/>
-    public override Tensor NextEpoch() => arange(Length, dtype: ScalarType.Int64, device: CPU);
+    public override Tensor NextEpoch()
+    {
+        using var s = new HeldScalars();
+        return arange(s.Of(0L), s.Of(Length), s.One, dtype: ScalarType.Int64, device: CPU);
+    }
 }

@@ -132,10 +132,7 @@ public sealed partial class Learner
     }
 
     private static List<Parameter[]> ParameterGroups(Optimizer o) =>
-        (o.Inner.ParamGroups ?? Enumerable.Empty<optim.ILearningRateController>())
-            .OfType<TorchSharp.Modules.ParamGroup>()
-            .Select(g => g.Parameters.ToArray())
-            .ToList();
+        Enumerable.Range(0, o.GroupCount).Select(g => o.ParametersOf(g).ToArray()).ToList();
 
     private static HashSet<Parameter> BatchNormParameters(nn.Module model)
     {

@@ -23,6 +23,9 @@ public sealed partial class Learner : IDisposable
     private readonly EventDispatcher dispatcher;
     private Optimizer? opt;
     private bool running;
+
+    // The model's BatchNorm counters, advanced with held Scalars during a run (see BatchNormCounters).
+    private BatchNormCounters? batchNorms;
     private bool warnedAboutLoaderThreads;
     private bool disposed;
 
@@ -433,11 +436,16 @@ public sealed partial class Learner : IDisposable
     {
         try
         {
+            batchNorms?.Enter();
             Pred = Model.forward(Xb);
         }
         catch (Exception ex) when (ex is not CancelException)
         {
             throw LoopStepException.Create(this, LoopStep.Forward, ex);
+        }
+        finally
+        {
+            batchNorms?.Exit();
         }
 
         dispatcher.Fire(Event.AfterPred);
@@ -506,6 +514,7 @@ public sealed partial class Learner : IDisposable
         }
 
         running = true;
+        batchNorms = BatchNormCounters.Of(Model);
         RunKind = kind;
         dispatcher.Kind = kind;
         messages.Clear();
@@ -554,6 +563,8 @@ public sealed partial class Learner : IDisposable
         finally
         {
             running = false;
+            batchNorms?.Dispose();
+            batchNorms = null;
         }
 
         if (cleanupErrors is null)

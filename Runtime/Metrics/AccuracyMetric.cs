@@ -1,3 +1,4 @@
+using TorchSharp;
 using static TorchSharp.torch;
 
 namespace CallbackGen;
@@ -19,7 +20,8 @@ internal sealed class AccuracyMetric() : Metric("accuracy", Metrics.Accuracy)
         public override void Add(Tensor pred, Tensor target)
         {
             Losses.CheckClassification(pred, target, nameof(Metrics.Accuracy), "scores");
-            correct.add_(pred.argmax(-1).eq(target).sum());
+            using var one = 1L.ToScalar();
+            correct.add_(pred.argmax(-1).eq(target).sum(), one);
             count += target.shape[0];
         }
 

@@ -84,9 +84,10 @@ public static class Losses
             using var scope = NewDisposeScope();
             // The maximum shifts every value; its gradient cancels exactly, so it is taken without one.
             // A row of -inf would give -inf - -inf = NaN: shift such rows by 0 instead (the result is -inf).
+            using var s = new HeldScalars();
             Tensor m = x.detach().amax(new long[] { -1 }, keepdim: true);
-            m = m.masked_fill(m.isinf(), 0);
-            Tensor result = (x - m).exp().sum(-1).log() + m.squeeze(-1);
+            m = m.masked_fill(m.isinf(), s.Of(0L));
+            Tensor result = (x - m).exp().sum(-1).log().add(m.squeeze(-1), s.One);
             return result.MoveToOuterDisposeScope();
         }
 
@@ -106,8 +107,9 @@ public static class Losses
             }
 
             using var scope = NewDisposeScope();
+            using var s = new HeldScalars();
             Tensor m = x.detach().amax(new long[] { -1 }, keepdim: true);
-            Tensor shifted = x - m.masked_fill(m.isinf(), 0);
+            Tensor shifted = x - m.masked_fill(m.isinf(), s.Of(0L));
             return (shifted - LogSumExp(shifted).unsqueeze(-1)).MoveToOuterDisposeScope();
         }
 

@@ -76,7 +76,8 @@ public class Metric
             }
 
             // add_ promotes a float32 value into the float64 sum itself: no separate cast.
-            sum.add_(v.device == sum.device ? v : v.to(sum.device), alpha: bs);
+            using var alpha = bs.ToScalar();
+            sum.add_(v.device == sum.device ? v : v.to(sum.device), alpha);
             count += bs;
         }
 

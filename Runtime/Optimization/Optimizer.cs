@@ -10,35 +10,36 @@ namespace CallbackGen;
 public delegate Optimizer OptimizerFactory(nn.Module model, double lr);
 
 /// <summary>
-/// A TorchSharp optimiser as the learner drives it: <see cref="Step"/> and <see cref="ZeroGrad"/>,
-/// its parameter groups, and typed access to their hyper-parameters (<see cref="Get"/>,
+/// An optimiser as the learner drives it: <see cref="Step"/> and <see cref="ZeroGrad"/>, its
+/// parameter groups, and typed access to their hyper-parameters (<see cref="Get"/>,
 /// <see cref="Set(Hyper, double, int)"/>). Optionally zeroes the gradients after each step
 /// (<see cref="AutoZero"/>) and accumulates gradients over several steps
 /// (<see cref="AccumulationSteps"/>).
 /// </summary>
+/// <remarks>
+/// The factories (<see cref="Sgd"/>, <see cref="Adam"/>, <see cref="AdamW"/>, <see cref="RmsProp"/>)
+/// build CallbackGen's own optimisers (<see cref="ParameterOptimizer"/>), whose steps hold every
+/// number they pass to libtorch until the call returns, so a fit is safe beside any thread of the
+/// host application (docs/data.md). <see cref="FromTorchSharp"/> wraps a TorchSharp optimiser
+/// instead; TorchSharp 0.107's steps leave their numbers to the garbage collector, which another
+/// thread's collection can free during the native call.
+/// </remarks>
 /// <example>
 /// <code>
 /// var learn = new Learner(model, data, loss, Optimizer.Sgd(momentum: 0.9, groups: m => new[] { body, head }));
 /// learn.CreateOptimizer().Set(Hyper.Lr, 1e-3, group: 0);
 /// </code>
 /// </example>
-public class Optimizer : IDisposable
+public abstract class Optimizer : IDisposable
 {
-    private TorchSharp.Modules.ParamGroup[] groups;
     private int pendingSteps;
-
-    /// <summary>Wraps a TorchSharp optimiser.</summary>
-    public Optimizer(optim.Optimizer inner)
-    {
-        Inner = inner ?? throw new ArgumentNullException(nameof(inner));
-        groups = ReadGroups(inner);
-    }
-
-    /// <summary>The wrapped TorchSharp optimiser.</summary>
-    public optim.Optimizer Inner { get; }
+    private int accumulationSteps = 1;
 
     /// <summary>The number of parameter groups.</summary>
-    public int GroupCount => Groups.Length;
+    public abstract int GroupCount { get; }
+
+    /// <summary>The optimiser's name for messages ("AdamW", "SGD", …).</summary>
+    public abstract string Name { get; }
 
     /// <summary>When true, <see cref="Step"/> clears the gradients after applying an update.</summary>
     public bool AutoZero { get; set; }
@@ -58,10 +59,11 @@ public class Optimizer : IDisposable
         }
     }
 
-    private int accumulationSteps = 1;
-
     /// <summary>Calls of <see cref="Step"/> since the last applied update (always 0 without accumulation).</summary>
     public int PendingSteps => pendingSteps;
+
+    /// <summary>The hyper-parameters that apply to this optimiser.</summary>
+    public IReadOnlyList<Hyper> SupportedHypers => Hyper.All.Where(Supports).ToArray();
 
     /// <summary>
     /// Applies one update with the current gradients, or, while accumulating
@@ -75,10 +77,10 @@ public class Optimizer : IDisposable
         }
 
         pendingSteps = 0;
-        Inner.step();
+        ApplyUpdate();
         if (AutoZero)
         {
-            Inner.zero_grad();
+            ClearGradients();
         }
     }
 
@@ -87,37 +89,19 @@ public class Optimizer : IDisposable
     {
         if (pendingSteps == 0)
         {
-            Inner.zero_grad();
+            ClearGradients();
         }
     }
 
     /// <summary>The value of <paramref name="hyper"/> in parameter group <paramref name="group"/>.</summary>
     /// <exception cref="ArgumentException">The hyper-parameter does not apply to this optimiser.</exception>
     /// <exception cref="ArgumentOutOfRangeException">There is no such group.</exception>
-    public double Get(Hyper hyper, int group = 0)
-    {
-        ArgumentNullException.ThrowIfNull(hyper);
-        TorchSharp.Modules.ParamGroup g = GroupAt(group);
-        return hyper.Kind == HyperKind.Lr ? g.LearningRate : Slot(g.Options, hyper) ?? 0;
-    }
+    public abstract double Get(Hyper hyper, int group = 0);
 
     /// <summary>Sets <paramref name="hyper"/> in parameter group <paramref name="group"/> only.</summary>
     /// <exception cref="ArgumentException">The hyper-parameter does not apply to this optimiser, or the value is out of its range.</exception>
     /// <exception cref="ArgumentOutOfRangeException">There is no such group.</exception>
-    public void Set(Hyper hyper, double value, int group)
-    {
-        ArgumentNullException.ThrowIfNull(hyper);
-        TorchSharp.Modules.ParamGroup g = GroupAt(group);
-        CheckValue(hyper, value);
-        if (hyper.Kind == HyperKind.Lr)
-        {
-            g.LearningRate = value;
-        }
-        else
-        {
-            Slot(g.Options, hyper) = value;
-        }
-    }
+    public abstract void Set(Hyper hyper, double value, int group);
 
     /// <summary>Sets <paramref name="hyper"/> in every parameter group.</summary>
     /// <exception cref="ArgumentException">The hyper-parameter does not apply to this optimiser, or the value is out of its range.</exception>
@@ -130,84 +114,73 @@ public class Optimizer : IDisposable
     }
 
     /// <summary>True when <paramref name="hyper"/> applies to this optimiser.</summary>
-    public bool Supports(Hyper hyper)
-    {
-        ArgumentNullException.ThrowIfNull(hyper);
-        return hyper.Kind == HyperKind.Lr || (GroupCount > 0 && HasSlot(Groups[0].Options, hyper.Kind));
-    }
+    public abstract bool Supports(Hyper hyper);
 
-    /// <summary>The hyper-parameters that apply to this optimiser.</summary>
-    public IReadOnlyList<Hyper> SupportedHypers => Hyper.All.Where(Supports).ToArray();
+    /// <summary>The parameters of group <paramref name="group"/>, in order.</summary>
+    /// <exception cref="ArgumentOutOfRangeException">There is no such group.</exception>
+    public abstract IReadOnlyList<Parameter> ParametersOf(int group);
 
     /// <summary>
-    /// Writes the optimiser's whole state (every group's hyper-parameters, every parameter's buffers,
-    /// the accumulation count) so that <see cref="LoadState"/> restores it bit for bit.
+    /// Writes the optimiser's whole state (every group's hyper-parameters, every parameter's buffers
+    /// and step count, the accumulation count) so that <see cref="LoadState"/> restores it bit for bit.
     /// </summary>
-    /// <exception cref="NotSupportedException">The wrapped optimiser cannot save its state.</exception>
+    /// <exception cref="NotSupportedException">The optimiser cannot save its state.</exception>
     public void SaveState(BinaryWriter writer)
     {
         ArgumentNullException.ThrowIfNull(writer);
-        Helper().save_state_dict(writer);
+        SaveCore(writer);
         writer.Write(pendingSteps);
     }
 
     /// <summary>Restores state written by <see cref="SaveState"/> for an optimiser of the same kind and shape.</summary>
-    /// <exception cref="InvalidDataException">The state is of another optimiser kind or shape.</exception>
+    /// <exception cref="InvalidDataException">The state is of another optimiser kind or shape, or of an older format.</exception>
     public void LoadState(BinaryReader reader)
     {
         ArgumentNullException.ThrowIfNull(reader);
-        try
-        {
-            Helper().load_state_dict(reader);
-        }
-        catch (ArgumentException ex)
-        {
-            throw new InvalidDataException($"The saved optimiser state does not fit this {KindName}: {ex.Message}", ex);
-        }
-
+        LoadCore(reader);
         pendingSteps = reader.ReadInt32();
     }
 
-    /// <summary>A factory for SGD with optional momentum and weight decay (L2).</summary>
+    /// <summary>Wraps a TorchSharp optimiser (see <see cref="TorchSharpOptimizer"/> for what stays exposed).</summary>
+    /// <param name="inner">The optimiser to drive; the wrapper disposes it.</param>
+    public static TorchSharpOptimizer FromTorchSharp(optim.Optimizer inner) => new(inner);
+
+    /// <summary>A factory for SGD (<see cref="SgdOptimizer"/>) with optional momentum and weight decay (L2).</summary>
     /// <param name="momentum">The momentum (<see cref="Hyper.Mom"/>), 0 for none.</param>
     /// <param name="weightDecay">The L2 penalty (<see cref="Hyper.Wd"/>).</param>
     /// <param name="groups">Splits the model into parameter groups; null for one group of all parameters.</param>
-    public static OptimizerFactory Sgd(double momentum = 0, double weightDecay = 0, ParameterSplitter? groups = null) =>
-        (model, lr) => new Optimizer(optim.SGD(
-            Split(model, groups).Select(ps => new TorchSharp.Modules.SGD.ParamGroup { Parameters = ps }),
-            lr,
-            momentum: momentum,
-            weight_decay: weightDecay));
+    /// <param name="dampening">Scales the new gradient in the momentum buffer by (1 - dampening), after the first step.</param>
+    /// <param name="nesterov">Nesterov momentum (needs momentum &gt; 0 and no dampening).</param>
+    public static OptimizerFactory Sgd(double momentum = 0, double weightDecay = 0, ParameterSplitter? groups = null, double dampening = 0, bool nesterov = false) =>
+        (model, lr) => new SgdOptimizer(Split(model, groups), lr, momentum, weightDecay, dampening, nesterov);
 
-    /// <summary>A factory for Adam (weight decay as an L2 penalty); defaults follow fastai v2.</summary>
+    /// <summary>A factory for Adam (<see cref="AdamOptimizer"/>, weight decay as an L2 penalty); defaults follow fastai v2.</summary>
     /// <param name="beta1">The gradient average's factor (<see cref="Hyper.Mom"/>).</param>
     /// <param name="beta2">The squared-gradient average's factor (<see cref="Hyper.Beta2"/>).</param>
     /// <param name="eps">Added to the denominator (<see cref="Hyper.Eps"/>).</param>
     /// <param name="weightDecay">The L2 penalty (<see cref="Hyper.Wd"/>).</param>
     /// <param name="groups">Splits the model into parameter groups; null for one group of all parameters.</param>
     public static OptimizerFactory Adam(double beta1 = 0.9, double beta2 = 0.99, double eps = 1e-5, double weightDecay = 0, ParameterSplitter? groups = null) =>
-        (model, lr) => new Optimizer(optim.Adam(
-            Split(model, groups).Select(ps => new TorchSharp.Modules.Adam.ParamGroup { Parameters = ps }),
-            lr,
-            beta1: beta1,
-            beta2: beta2,
-            eps: eps,
-            weight_decay: weightDecay));
+        (model, lr) => new AdamOptimizer(Split(model, groups), lr, beta1, beta2, eps, weightDecay);
 
-    /// <summary>A factory for AdamW (decoupled weight decay); defaults follow fastai v2.</summary>
+    /// <summary>A factory for AdamW (<see cref="AdamWOptimizer"/>, decoupled weight decay); defaults follow fastai v2.</summary>
     /// <param name="beta1">The gradient average's factor (<see cref="Hyper.Mom"/>).</param>
     /// <param name="beta2">The squared-gradient average's factor (<see cref="Hyper.Beta2"/>).</param>
     /// <param name="eps">Added to the denominator (<see cref="Hyper.Eps"/>).</param>
     /// <param name="weightDecay">The decoupled weight decay (<see cref="Hyper.Wd"/>).</param>
     /// <param name="groups">Splits the model into parameter groups; null for one group of all parameters.</param>
     public static OptimizerFactory AdamW(double beta1 = 0.9, double beta2 = 0.99, double eps = 1e-5, double weightDecay = 0.01, ParameterSplitter? groups = null) =>
-        (model, lr) => new Optimizer(optim.AdamW(
-            Split(model, groups).Select(ps => new TorchSharp.Modules.AdamW.ParamGroup { Parameters = ps }),
-            lr,
-            beta1: beta1,
-            beta2: beta2,
-            eps: eps,
-            weight_decay: weightDecay));
+        (model, lr) => new AdamWOptimizer(Split(model, groups), lr, beta1, beta2, eps, weightDecay);
+
+    /// <summary>A factory for RMSprop (<see cref="RmsPropOptimizer"/>); defaults follow PyTorch and fastai v2.</summary>
+    /// <param name="sqrMom">The squared-gradient average's factor, PyTorch's <c>alpha</c> (<see cref="Hyper.SqrMom"/>).</param>
+    /// <param name="eps">Added to the denominator (<see cref="Hyper.Eps"/>).</param>
+    /// <param name="momentum">The momentum (<see cref="Hyper.Mom"/>), 0 for none.</param>
+    /// <param name="weightDecay">The L2 penalty (<see cref="Hyper.Wd"/>).</param>
+    /// <param name="centered">Divides by the estimated variance of the gradient instead of its raw second moment.</param>
+    /// <param name="groups">Splits the model into parameter groups; null for one group of all parameters.</param>
+    public static OptimizerFactory RmsProp(double sqrMom = 0.99, double eps = 1e-8, double momentum = 0, double weightDecay = 0, bool centered = false, ParameterSplitter? groups = null) =>
+        (model, lr) => new RmsPropOptimizer(Split(model, groups), lr, sqrMom, eps, momentum, weightDecay, centered);
 
     /// <inheritdoc/>
     public void Dispose()
@@ -216,104 +189,45 @@ public class Optimizer : IDisposable
         GC.SuppressFinalize(this);
     }
 
-    /// <summary>Releases the wrapped optimiser.</summary>
+    /// <summary>Releases the optimiser's state.</summary>
     protected virtual void Dispose(bool disposing)
     {
-        if (disposing)
-        {
-            Inner.Dispose();
-        }
     }
 
-    private TorchSharp.Modules.ParamGroup[] Groups
+    /// <summary>Applies one update to every parameter that has a gradient.</summary>
+    protected abstract void ApplyUpdate();
+
+    /// <summary>Clears every parameter's gradient.</summary>
+    protected abstract void ClearGradients();
+
+    /// <summary>Writes the state <see cref="LoadCore"/> reads (the accumulation count is the base class's).</summary>
+    protected abstract void SaveCore(BinaryWriter writer);
+
+    /// <summary>Reads what <see cref="SaveCore"/> wrote.</summary>
+    protected abstract void LoadCore(BinaryReader reader);
+
+    /// <summary>The error for a group number that does not exist.</summary>
+    private protected ArgumentOutOfRangeException NoSuchGroup(int group) =>
+        new(nameof(group), group,
+            $"The {Name} optimiser has {GroupCount} parameter group(s), numbered 0 to {GroupCount - 1}; there is no group {group}.");
+
+    /// <summary>The error for a hyper-parameter this optimiser does not have.</summary>
+    private protected ArgumentException NotSupported(Hyper hyper)
     {
-        get
-        {
-            // A group added to the TorchSharp optimiser after wrapping is picked up here.
-            if (Inner.ParamGroups is ICollection<optim.ILearningRateController> c && c.Count != groups.Length)
-            {
-                groups = ReadGroups(Inner);
-            }
-
-            return groups;
-        }
-    }
-
-    private string KindName => Inner.GetType().Name;
-
-    private static TorchSharp.Modules.ParamGroup[] ReadGroups(optim.Optimizer inner) =>
-        inner.ParamGroups?.OfType<TorchSharp.Modules.ParamGroup>().ToArray() ?? Array.Empty<TorchSharp.Modules.ParamGroup>();
-
-    private TorchSharp.Modules.ParamGroup GroupAt(int group)
-    {
-        TorchSharp.Modules.ParamGroup[] gs = Groups;
-        if ((uint)group >= (uint)gs.Length)
-        {
-            throw new ArgumentOutOfRangeException(nameof(group), group,
-                $"The {KindName} optimiser has {gs.Length} parameter group(s), numbered 0 to {gs.Length - 1}; there is no group {group}.");
-        }
-
-        return gs[group];
-    }
-
-    private OptimizerHelper Helper() => Inner as OptimizerHelper
-        ?? throw new NotSupportedException($"The {KindName} optimiser cannot save or load its state.");
-
-    private static bool HasSlot(TorchSharp.Modules.OptimizerOptions options, HyperKind kind) => (options, kind) switch
-    {
-        (TorchSharp.Modules.SGD.Options, HyperKind.Mom or HyperKind.Wd) => true,
-        (TorchSharp.Modules.Adam.Options or TorchSharp.Modules.AdamW.Options, HyperKind.Mom or HyperKind.Wd or HyperKind.Beta2 or HyperKind.Eps) => true,
-        _ => false,
-    };
-
-    // The option field a handle names, by the optimiser's own options type: a type switch, no reflection.
-    private ref double? Slot(TorchSharp.Modules.OptimizerOptions options, Hyper hyper)
-    {
-        switch (options)
-        {
-            case TorchSharp.Modules.SGD.Options o:
-                switch (hyper.Kind)
-                {
-                    case HyperKind.Mom: return ref o.momentum;
-                    case HyperKind.Wd: return ref o.weight_decay;
-                }
-
-                break;
-            case TorchSharp.Modules.Adam.Options o:
-                switch (hyper.Kind)
-                {
-                    case HyperKind.Mom: return ref o.beta1;
-                    case HyperKind.Beta2: return ref o.beta2;
-                    case HyperKind.Eps: return ref o.eps;
-                    case HyperKind.Wd: return ref o.weight_decay;
-                }
-
-                break;
-            case TorchSharp.Modules.AdamW.Options o:
-                switch (hyper.Kind)
-                {
-                    case HyperKind.Mom: return ref o.beta1;
-                    case HyperKind.Beta2: return ref o.beta2;
-                    case HyperKind.Eps: return ref o.eps;
-                    case HyperKind.Wd: return ref o.weight_decay;
-                }
-
-                break;
-        }
-
         string supported = string.Join(", ", SupportedHypers.Select(h => h.Name));
-        throw new ArgumentException(
-            $"{hyper.Handle} ({hyper.Description}) does not apply to the {KindName} optimiser; it has: {supported}.",
+        return new ArgumentException(
+            $"{hyper.Handle} ({hyper.Description}) does not apply to the {Name} optimiser; it has: {supported}.",
             nameof(hyper));
     }
 
-    private static void CheckValue(Hyper hyper, double value)
+    /// <summary>Checks <paramref name="value"/> against <paramref name="hyper"/>'s range.</summary>
+    private protected static void CheckValue(Hyper hyper, double value)
     {
         bool ok = hyper.Kind switch
         {
             HyperKind.Eps => value > 0 && double.IsFinite(value),
-            // beta1/momentum and beta2 are averaging factors; 1 would freeze the average.
-            HyperKind.Mom or HyperKind.Beta2 => value >= 0 && value < 1,
+            // Momentum and the squared-gradient factors are averaging factors; 1 would freeze the average.
+            HyperKind.Mom or HyperKind.Beta2 or HyperKind.SqrMom => value >= 0 && value < 1,
             _ => value >= 0 && double.IsFinite(value),
         };
         if (!ok)
@@ -321,22 +235,22 @@ public class Optimizer : IDisposable
             string range = hyper.Kind switch
             {
                 HyperKind.Eps => "a finite value > 0",
-                HyperKind.Mom or HyperKind.Beta2 => "a value in [0, 1)",
+                HyperKind.Mom or HyperKind.Beta2 or HyperKind.SqrMom => "a value in [0, 1)",
                 _ => "a finite value >= 0",
             };
             throw new ArgumentOutOfRangeException(nameof(value), value, $"{hyper.Handle} ({hyper.Description}) must be {range}.");
         }
     }
 
-    private static List<IEnumerable<Parameter>> Split(nn.Module model, ParameterSplitter? splitter)
+    private static List<Parameter[]> Split(nn.Module model, ParameterSplitter? splitter)
     {
         ArgumentNullException.ThrowIfNull(model);
         if (splitter is null)
         {
-            return new List<IEnumerable<Parameter>> { model.parameters().ToArray() };
+            return new List<Parameter[]> { model.parameters().ToArray() };
         }
 
-        var result = new List<IEnumerable<Parameter>>();
+        var result = new List<Parameter[]>();
         var seen = new HashSet<IntPtr>();
         foreach (IEnumerable<Parameter>? group in splitter(model) ?? throw new ArgumentException("The parameter splitter returned null.", nameof(splitter)))
         {

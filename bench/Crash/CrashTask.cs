@@ -96,7 +96,7 @@ public static partial class CrashTask
         manual_seed(1);
         var model = nn.Sequential(("lin1", nn.Linear(4, 16)), ("relu", nn.ReLU()), ("drop", nn.Dropout(0.2)), ("lin2", nn.Linear(16, 1)));
         var data = new DataBunch(new DataLoader(x, y, 8, shuffle: true, generator: new Generator(5)), new DataLoader(x, y, 32));
-        return new Learner(model, data, (p, t) => nn.functional.mse_loss(p, t), (m, lr) => new Optimizer(optim.Adam(m.parameters(), lr)), lr: 1e-2,
+        return new Learner(model, data, (p, t) => nn.functional.mse_loss(p, t), (m, lr) => Optimizer.FromTorchSharp(optim.Adam(m.parameters(), lr)), lr: 1e-2,
             cbs: new Callback[] { new GradientAccumulation(3) },
             metrics: new[] { new Metric("mae", (p, t) => (p - t).abs().mean()) }, trainMetrics: true);
     }

@@ -70,7 +70,8 @@ public static class ImageFolderWriter
         long[] classes;
         using (NewDisposeScope())
         {
-            Tensor u8 = images.dtype == ScalarType.Byte ? images : (images * 255).round().clamp(0, 255).to_type(ScalarType.Byte);
+            using var s = new HeldScalars();
+            Tensor u8 = images.dtype == ScalarType.Byte ? images : images.mul(s.Of(255L)).round().clamp(s.Of(0L), s.Of(255L)).to_type(ScalarType.Byte);
             bytes = u8.cpu().contiguous().data<byte>().ToArray();
             classes = labels.to_type(ScalarType.Int64).cpu().data<long>().ToArray();
         }

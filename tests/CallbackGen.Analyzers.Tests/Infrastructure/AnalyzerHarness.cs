@@ -26,7 +26,7 @@ public static class AnalyzerHarness
         new(OutputKind.DynamicallyLinkedLibrary, nullableContextOptions: NullableContextOptions.Enable);
 
     public static ImmutableArray<DiagnosticAnalyzer> Analyzers { get; } =
-        ImmutableArray.Create<DiagnosticAnalyzer>(new CallbackAnalyzer(), new AnnealerAnalyzer(), new EventStateAnalyzer(), new StateAnalyzer());
+        ImmutableArray.Create<DiagnosticAnalyzer>(new CallbackAnalyzer(), new AnnealerAnalyzer(), new EventStateAnalyzer(), new StateAnalyzer(), new ScalarAnalyzer());
 
     /// <summary>The user's sources compiled with the generator's output, as in a build.</summary>
     public static Compilation CompileWithGenerator(params string[] sources) => CompileWithGenerator(CompilationOptions, string.Empty, sources);

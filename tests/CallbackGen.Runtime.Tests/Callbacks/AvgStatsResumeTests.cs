@@ -127,7 +127,7 @@ public sealed partial class AvgStatsResumeTests : IDisposable
     // Training metrics on (two metrics, so the totals of each must land in their own accumulator), dropout and a
     // shuffling loader: the resumed phase must add up the same batches in the same order.
     private Learner Create(int modelSeed, bool trainMetrics = true) =>
-        new(Model(modelSeed), Data(), (p, t) => nn.functional.mse_loss(p, t), (m, lr) => new Optimizer(optim.Adam(m.parameters(), lr)), lr: 1e-2,
+        new(Model(modelSeed), Data(), (p, t) => nn.functional.mse_loss(p, t), (m, lr) => Optimizer.FromTorchSharp(optim.Adam(m.parameters(), lr)), lr: 1e-2,
             metrics: trainMetrics ? new[] { Mae, new Metric("within", (p, t) => (p - t).abs().lt(0.5).to_type(ScalarType.Float32).mean()) } : new[] { Mae },
             trainMetrics: trainMetrics);
 

@@ -1,3 +1,4 @@
+using TorchSharp;
 using static TorchSharp.torch;
 
 namespace CallbackGen.Runtime.Tests.Callbacks;
@@ -16,7 +17,8 @@ public sealed partial class TerminateOnNaNTests : IDisposable
         {
             if (Training && Epoch == epoch && Iter == batch)
             {
-                Xb = Xb * float.NaN;
+                using Scalar nan = float.NaN.ToScalar();
+                Xb = Xb.mul(nan);
             }
         }
     }

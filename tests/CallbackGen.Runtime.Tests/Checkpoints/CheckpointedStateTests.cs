@@ -1,3 +1,4 @@
+using TorchSharp;
 using static TorchSharp.torch;
 
 namespace CallbackGen.Runtime.Tests.Checkpoints;
@@ -40,7 +41,8 @@ public sealed partial class CheckpointedStateTests : IDisposable
             best = Math.Min(best, loss);
             history.Add(loss);
             using Tensor w = Model.parameters().First().detach();
-            Tensor next = ema is null ? w.clone() : (ema * 0.9) + (w * 0.1);
+            using Scalar keep = 0.9.ToScalar(), take = 0.1.ToScalar(), one = 1.ToScalar();
+            Tensor next = ema is null ? w.clone() : ema.mul(keep).add_(w.mul(take), one);
             ema?.Dispose();
             ema = next.DetachFromDisposeScope();
         }

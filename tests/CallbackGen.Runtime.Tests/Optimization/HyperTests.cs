@@ -50,7 +50,6 @@ public class HyperTests
         Assert.Equal(2, opt.GroupCount);
         Assert.Equal(0.1, opt.Get(Hyper.Lr, 0));
         Assert.Equal(0.025, opt.Get(Hyper.Lr, 1));
-        Assert.Equal(new[] { 0.1, 0.025 }, opt.Inner.ParamGroups.Select(g => g.LearningRate));
     }
 
     [Fact]
@@ -98,16 +97,15 @@ public class HyperTests
         adam.Set(Hyper.Mom, 0.7, group: 1);
         adamw.Set(Hyper.Mom, 0.6, group: 1);
 
-        var sgdGroups = sgd.Inner.ParamGroups.Cast<SGD.ParamGroup>().ToArray();
-        Assert.Equal(0.9, sgdGroups[0].Options.momentum);
-        Assert.Equal(0.8, sgdGroups[1].Options.momentum);
-        var adamGroups = adam.Inner.ParamGroups.Cast<Adam.ParamGroup>().ToArray();
-        Assert.Equal(0.9, adamGroups[0].Options.beta1);
-        Assert.Equal(0.7, adamGroups[1].Options.beta1);
-        Assert.Equal(0.99, adamGroups[1].Options.beta2);
-        var adamwGroups = adamw.Inner.ParamGroups.Cast<AdamW.ParamGroup>().ToArray();
-        Assert.Equal(0.6, adamwGroups[1].Options.beta1);
+        Assert.Equal(new[] { 0.9, 0.8 }, new[] { sgd.Get(Hyper.Mom, 0), sgd.Get(Hyper.Mom, 1) });
+        Assert.Equal(new[] { 0.9, 0.7 }, new[] { adam.Get(Hyper.Mom, 0), adam.Get(Hyper.Mom, 1) });
+        Assert.Equal(0.99, adam.Get(Hyper.Beta2, 1));
         Assert.Equal(0.6, adamw.Get(Hyper.Mom, 1));
+
+        // A wrapped TorchSharp optimiser maps the same handle onto its own option.
+        using TorchSharpOptimizer wrapped = Optimizer.FromTorchSharp(optim.Adam(new[] { a }, 0.1, beta1: 0.9));
+        wrapped.Set(Hyper.Mom, 0.5);
+        Assert.Equal(0.5, wrapped.Inner.ParamGroups.Cast<Adam.ParamGroup>().Single().Options.beta1);
     }
 
     [Fact]
@@ -122,20 +120,21 @@ public class HyperTests
         adamw.Set(Hyper.Eps, 1e-6, group: 1);
         sgd.Set(Hyper.Wd, 0.3, group: 0);
 
-        var g = adamw.Inner.ParamGroups.Cast<AdamW.ParamGroup>().ToArray();
-        Assert.Equal(new double?[] { 0.2, 0.2 }, g.Select(x => x.Options.weight_decay));
-        Assert.Equal(new double?[] { 0.95, 0.99 }, g.Select(x => x.Options.beta2));
-        Assert.Equal(new double?[] { 1e-5, 1e-6 }, g.Select(x => x.Options.eps));
-        Assert.Equal(new double?[] { 0.3, 0.01 }, sgd.Inner.ParamGroups.Cast<SGD.ParamGroup>().Select(x => x.Options.weight_decay));
+        double[] Both(Optimizer o, Hyper h) => new[] { o.Get(h, 0), o.Get(h, 1) };
+        Assert.Equal(new[] { 0.2, 0.2 }, Both(adamw, Hyper.Wd));
+        Assert.Equal(new[] { 0.95, 0.99 }, Both(adamw, Hyper.Beta2));
+        Assert.Equal(new[] { 1e-5, 1e-6 }, Both(adamw, Hyper.Eps));
+        Assert.Equal(new[] { 0.3, 0.01 }, Both(sgd, Hyper.Wd));
         Assert.Equal(new[] { Hyper.Lr, Hyper.Mom, Hyper.Wd }, sgd.SupportedHypers);
-        Assert.Equal(Hyper.All, adamw.SupportedHypers);
+        Assert.Equal(new[] { Hyper.Lr, Hyper.Mom, Hyper.Wd, Hyper.Beta2, Hyper.Eps }, adamw.SupportedHypers);
+        Assert.Throws<ArgumentException>(() => sgd.Set(Hyper.Beta2, 0.9));
     }
 
     [Fact]
     public void An_SGD_step_uses_momentum_set_after_creation()
     {
         var a = new Parameter(tensor(new[] { 0.0f }));
-        using Optimizer one = new(optim.SGD(new[] { a }, 1.0));
+        using Optimizer one = Optimizer.FromTorchSharp(optim.SGD(new[] { a }, 1.0));
         one.Set(Hyper.Mom, 0.5);
 
         for (int i = 0; i < 2; i++)

@@ -17,7 +17,8 @@ public class StepContractTests
     public void Auto_zero_clears_the_gradients_after_each_step()
     {
         var p = new Parameter(tensor(new[] { 1.0f }));
-        using var opt = new Optimizer(optim.SGD(new[] { p }, 0.1)) { AutoZero = true };
+        using var opt = Optimizer.FromTorchSharp(optim.SGD(new[] { p }, 0.1));
+        opt.AutoZero = true;
         Backward(p, 0);
 
         opt.Step();
@@ -30,7 +31,7 @@ public class StepContractTests
     public void Without_auto_zero_gradients_stay_until_zero_grad()
     {
         var p = new Parameter(tensor(new[] { 1.0f }));
-        using var opt = new Optimizer(optim.SGD(new[] { p }, 0.1));
+        using var opt = Optimizer.FromTorchSharp(optim.SGD(new[] { p }, 0.1));
         Backward(p, 0);
 
         opt.Step();
@@ -45,7 +46,8 @@ public class StepContractTests
     public void Accumulation_adds_the_gradients_of_N_batches_into_one_update()
     {
         var p = new Parameter(tensor(new[] { 1.0f }));
-        using var opt = new Optimizer(optim.SGD(new[] { p }, 0.1)) { AccumulationSteps = 2 };
+        using var opt = Optimizer.FromTorchSharp(optim.SGD(new[] { p }, 0.1));
+        opt.AccumulationSteps = 2;
 
         // The learner's per-batch contract: backward, Step, ZeroGrad.
         Backward(p, 0);             // grad 1
@@ -68,7 +70,7 @@ public class StepContractTests
     public void Saved_state_restores_momentum_buffers_and_hyper_parameters_bit_for_bit()
     {
         var p = new Parameter(tensor(new[] { 1.0f, -1.0f }));
-        using var opt = new Optimizer(optim.SGD(new[] { p }, 0.1, momentum: 0.9));
+        using var opt = Optimizer.FromTorchSharp(optim.SGD(new[] { p }, 0.1, momentum: 0.9));
         Backward(p, 0);
         opt.Step();
         opt.ZeroGrad();
@@ -78,7 +80,7 @@ public class StepContractTests
             opt.SaveState(w);
         }
 
-        var saved = ((SGD.State)((OptimizerHelper)opt.Inner).state_dict().State[0]).momentum_buffer.data<float>().ToArray();
+        var saved = ((SGD.State)((OptimizerHelper)((TorchSharpOptimizer)opt).Inner).state_dict().State[0]).momentum_buffer.data<float>().ToArray();
         opt.Set(Hyper.Lr, 5);
         Backward(p, 3);
         opt.Step();
@@ -88,7 +90,7 @@ public class StepContractTests
             opt.LoadState(r);
         }
 
-        var restored = ((SGD.State)((OptimizerHelper)opt.Inner).state_dict().State[0]).momentum_buffer.data<float>().ToArray();
+        var restored = ((SGD.State)((OptimizerHelper)((TorchSharpOptimizer)opt).Inner).state_dict().State[0]).momentum_buffer.data<float>().ToArray();
         Assert.Equal(saved, restored);
         Assert.Equal(0.1, opt.Get(Hyper.Lr));
     }

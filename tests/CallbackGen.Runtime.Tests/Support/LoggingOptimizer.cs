@@ -3,7 +3,7 @@ using static TorchSharp.torch;
 namespace CallbackGen.Runtime.Tests.Support;
 
 /// <summary>SGD that writes "opt.step" and "opt.zero_grad" into an event log.</summary>
-internal sealed class LoggingOptimizer : Optimizer
+internal sealed class LoggingOptimizer : TorchSharpOptimizer
 {
     private readonly List<string> log;
 

@@ -88,7 +88,7 @@ public sealed class TinyTask : IDisposable
         var train = new DataLoader(x, y, batchSize ?? BatchSize, shuffle: Shuffle, generator: new Generator(5));
         var valid = new DataLoader(x, y, 32);
         OptimizerFactory opt = adam
-            ? (m, lr) => new Optimizer(optim.Adam(m.parameters(), lr))
+            ? (m, lr) => Optimizer.FromTorchSharp(optim.Adam(m.parameters(), lr))
             : Optimizer.Sgd();
         return new Learner(model, new DataBunch(train, valid), (p, t) => nn.functional.mse_loss(p, t), opt, lr: 1e-2,
             cbs: new Callback[] { new EpochLossStats() }.Concat(cbs));

@@ -15,7 +15,11 @@ namespace CallbackGen.Onnx;
 /// <code>
 /// public sealed class Scale(float factor) : nn.Module&lt;Tensor, Tensor&gt;("Scale"), IOnnxExportable
 /// {
-///     public override Tensor forward(Tensor x) =&gt; x * factor;
+///     public override Tensor forward(Tensor x)
+///     {
+///         using Scalar s = factor.ToScalar();
+///         return x.mul(s);
+///     }
 ///     public string ExportOnnx(OnnxGraphBuilder graph, string input) =&gt;
 ///         graph.Node("Mul", [input, graph.Constant("factor", [factor], [])]);
 /// }

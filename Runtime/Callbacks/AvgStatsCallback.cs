@@ -129,6 +129,7 @@ public sealed partial class AvgStatsCallback : Callback, IDisposable
         // Built from what is published now (a callback may have published its own stats after ours).
         Learn.LastEpoch = new EpochRecord(
             Epoch, Learn.TrainStats, Learn.ValidStats, Learn.Metrics.Select(m => m.Name).ToArray(), Learn.TrainMetrics, earlierTime + epochClock.Elapsed);
+        Learn.LastCompletedEpoch = Learn.LastEpoch;
         Release();
     }
 

@@ -21,6 +21,14 @@ public abstract partial class Callback
 {
     private Learner? learn;
 
+    /// <summary>Creates the callback.</summary>
+    /// <exception cref="InvalidOperationException">The class declares [Callback] handlers or [Checkpointed] members
+    /// but the CallbackGen source generator did not run on its project (the message says the line that fixes it).</exception>
+    protected Callback()
+    {
+        GeneratedCodeCheck.ThrowIfMissing(GetType());
+    }
+
     /// <summary>The learner this callback is attached to; throws when it is not attached.</summary>
     public Learner Learn
     {

@@ -130,12 +130,15 @@ public sealed partial class ClassificationInterpretation
     {
         int k = ClassNames.Count;
         int nameWidth = Math.Max("actual \\ predicted".Length, ClassNames.Max(c => c.Length));
-        int cell = Math.Max(ClassNames.Max(c => Math.Min(c.Length, 10)), confusion.Cast<long>().Max().ToString(CultureInfo.InvariantCulture).Length);
+        // Whole class names as column headers, each column as wide as its own header or count (cut to a
+        // common width they read "T-shirt/to"; issue 29).
+        int[] cell = Enumerable.Range(0, k).Select(j => Math.Max(ClassNames[j].Length,
+            Enumerable.Range(0, k).Max(i => confusion[i, j].ToString(CultureInfo.InvariantCulture).Length))).ToArray();
         var sb = new StringBuilder();
         sb.Append("actual \\ predicted".PadRight(nameWidth));
         for (int j = 0; j < k; j++)
         {
-            sb.Append("  ").Append(Abbreviate(ClassNames[j], cell).PadLeft(cell));
+            sb.Append("  ").Append(ClassNames[j].PadLeft(cell[j]));
         }
 
         sb.AppendLine();
@@ -144,7 +147,7 @@ public sealed partial class ClassificationInterpretation
             sb.Append(ClassNames[i].PadRight(nameWidth));
             for (int j = 0; j < k; j++)
             {
-                sb.Append("  ").Append(confusion[i, j].ToString(CultureInfo.InvariantCulture).PadLeft(cell));
+                sb.Append("  ").Append(confusion[i, j].ToString(CultureInfo.InvariantCulture).PadLeft(cell[j]));
             }
 
             sb.AppendLine();
@@ -189,5 +192,4 @@ public sealed partial class ClassificationInterpretation
             .ToArray();
     }
 
-    private static string Abbreviate(string name, int width) => name.Length <= width ? name : name[..width];
 }

@@ -1,5 +1,3 @@
-using System.Runtime.InteropServices;
-
 namespace CallbackGen;
 
 /// <content>Stopping a fit cleanly: <see cref="RequestStop"/>, Ctrl-C and SIGTERM.</content>
@@ -25,7 +23,8 @@ public sealed partial class Learner
     /// signal finishes the current batch and ends the fit through the cancel path
     /// (<c>AfterCancelFit</c>, <c>AfterFit</c>; <see cref="SaveModel"/> writes a final checkpoint, the
     /// live display restores the terminal); a second signal exits the process at once with code 130,
-    /// after making the cursor visible.
+    /// after making the cursor visible. A program that calls <see cref="ConsoleSignals.HandleForProgram"/>
+    /// also exits with 130 on a signal outside a fit and on a second signal after the fit ended.
     /// </summary>
     public bool HandleSignals { get; set; } = true;
 
@@ -53,62 +52,18 @@ public sealed partial class Learner
         throw new CancelFitException();
     }
 
-    /// <summary>Ctrl-C and SIGTERM handling for the duration of one fit.</summary>
+    /// <summary>Ctrl-C and SIGTERM handling for the duration of one fit (see <see cref="ConsoleSignals"/>).</summary>
     private IDisposable? HandleSignalsDuringFit()
     {
         stopRequested = false;
         Interrupted = false;
-        if (!HandleSignals || OperatingSystem.IsBrowser() || OperatingSystem.IsIOS() || OperatingSystem.IsTvOS() || OperatingSystem.IsAndroid())
-        {
-            return null;
-        }
-
-        return new SignalScope(this);
+        return HandleSignals && ConsoleSignals.Supported ? ConsoleSignals.EnterFit(this) : null;
     }
 
-    private sealed class SignalScope : IDisposable
+    /// <summary>The first Ctrl-C or SIGTERM of a fit: stop after the current batch.</summary>
+    internal void Interrupt(string reason)
     {
-        private readonly Learner learn;
-        private readonly PosixSignalRegistration[] registrations;
-
-        public SignalScope(Learner learn)
-        {
-            this.learn = learn;
-            registrations = new[]
-            {
-                PosixSignalRegistration.Create(PosixSignal.SIGINT, Handle),
-                PosixSignalRegistration.Create(PosixSignal.SIGTERM, Handle),
-            };
-        }
-
-        public void Dispose()
-        {
-            foreach (PosixSignalRegistration r in registrations)
-            {
-                r.Dispose();
-            }
-        }
-
-        private void Handle(PosixSignalContext context)
-        {
-            context.Cancel = true;
-            string name = context.Signal == PosixSignal.SIGINT ? "Ctrl-C (SIGINT)" : "SIGTERM";
-            if (!learn.stopRequested)
-            {
-                learn.Interrupted = true;
-                learn.RequestStop($"Interrupted by {name}; press Ctrl-C again to quit at once");
-                return;
-            }
-
-            // The second signal: leave now, but never with the cursor hidden.
-            if (!Console.IsOutputRedirected || learn.callbacks.OfType<Progress>().Any(p => p.IsLive))
-            {
-                Console.Out.Write(ShowCursor);
-                Console.Out.Flush();
-            }
-
-            Console.Error.WriteLine($"{name} again: exiting without finishing the batch.");
-            Environment.Exit(130);
-        }
+        Interrupted = true;
+        RequestStop(reason);
     }
 }

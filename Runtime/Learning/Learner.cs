@@ -173,8 +173,13 @@ public sealed partial class Learner : IDisposable
     /// The row of the epoch that just ended (epoch, training and validation stats, metrics, wall
     /// time), built once by <see cref="AvgStatsCallback"/> at <c>AfterEpoch</c> and read by
     /// every logger and tracker; null from <c>BeforeEpoch</c> until then, and before the first epoch of a run.
+    /// Once a fit cancelled in the middle of an epoch has returned, it is the last completed epoch's row, and
+    /// <see cref="TrainStats"/> and <see cref="ValidStats"/>, where the cancelled epoch left them null, that row's.
     /// </summary>
     public EpochRecord? LastEpoch { get; internal set; }
+
+    /// <summary>The row of this fit's last completed epoch (set with <see cref="LastEpoch"/> at <c>AfterEpoch</c>, kept through later epochs).</summary>
+    internal EpochRecord? LastCompletedEpoch { get; set; }
 
     /// <summary>The loader of the current phase.</summary>
     public DataLoader? Dl { get; private set; }
@@ -306,8 +311,15 @@ public sealed partial class Learner : IDisposable
             }
 
             NEpoch = epochs;
-            LastEpoch = null;
+            LastEpoch = LastCompletedEpoch = null;
             RunOutermost(Phase.Fit, doFit);
+            if (kind == RunKind.Fit && LastEpoch is null && LastCompletedEpoch is EpochRecord done)
+            {
+                // Cancelled in the middle of a later epoch: the fit's results are its last completed epoch's (issue 29).
+                LastEpoch = done;
+                TrainStats ??= done.Train;
+                ValidStats ??= done.Valid;
+            }
 
             // Requested from AfterCancelFit or AfterFit: the final checkpoint of an interrupted fit.
             WriteRequestedCheckpoints();
@@ -475,7 +487,17 @@ public sealed partial class Learner : IDisposable
         Opt.ZeroGrad();
     }
 
-    private void DoBackward() => Loss.backward();
+    private void DoBackward()
+    {
+        try
+        {
+            Loss.backward();
+        }
+        catch (Exception ex) when (ex is not CancelException)
+        {
+            throw LoopStepException.Create(this, LoopStep.Backward, ex);
+        }
+    }
 
     /// <summary>Draws the next batch; a failure of the loader (a sample, the collate) names where it happened.</summary>
     private bool NextBatch(IEnumerator<Batch> batches)
@@ -490,7 +512,17 @@ public sealed partial class Learner : IDisposable
         }
     }
 
-    private void DoStep() => Opt.Step();
+    private void DoStep()
+    {
+        try
+        {
+            Opt.Step();
+        }
+        catch (Exception ex) when (ex is not CancelException)
+        {
+            throw LoopStepException.Create(this, LoopStep.Step, ex);
+        }
+    }
 
     /// <summary>Runs the outermost phase of a run; a cancel exception that escapes it came from the loop's own code.</summary>
     private void RunOutermost(Phase phase, Action body)

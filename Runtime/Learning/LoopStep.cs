@@ -11,4 +11,10 @@ public enum LoopStep
 
     /// <summary>The loss function.</summary>
     Loss,
+
+    /// <summary>The backward pass (<c>Loss.backward()</c>): the gradients of the loss.</summary>
+    Backward,
+
+    /// <summary>The optimiser's step: the update of the parameters from their gradients.</summary>
+    Step,
 }

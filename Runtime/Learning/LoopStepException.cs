@@ -36,6 +36,8 @@ public sealed class LoopStepException : Exception
         {
             LoopStep.Collate => "Drawing the batch (reading its samples and collating them)",
             LoopStep.Forward => "The model's forward pass",
+            LoopStep.Backward => "The backward pass (Loss.backward())",
+            LoopStep.Step => "The optimiser's step",
             _ => "The loss function",
         };
         var sb = new StringBuilder();
@@ -101,6 +103,12 @@ public sealed class LoopStepException : Exception
             {
                 return $"Pred has shape [{string.Join(", ", pred.shape)}] but Yb has [{string.Join(", ", yb.shape)}]: reshape the targets or the model's output so they match.";
             }
+        }
+
+        if (step == LoopStep.Backward && learn.Yb is Tensor targets && !targets.IsInvalid && !targets.is_floating_point()
+            && message.Contains("dtype", StringComparison.OrdinalIgnoreCase))
+        {
+            return $"Yb is {targets.dtype}: a regression loss (mse_loss, l1_loss) needs floating-point targets; convert them (a BatchTransform with yb.to_type(ScalarType.Float32)) or use a classification loss such as Losses.CrossEntropy.";
         }
 
         if (step == LoopStep.Forward && message.Contains("cannot be multiplied", StringComparison.Ordinal))

@@ -46,6 +46,33 @@ public static class FashionMnistCli
         }
 
         JobOptions options = command.Bind(parsed);
+        if (options.Resume is string checkpoint)
+        {
+            // --resume PATH alone continues the run: what the command line leaves out comes from its run.json.
+            RunInfo? run;
+            try
+            {
+                run = RunInfo.ReadBeside(checkpoint);
+            }
+            catch (Exception ex) when (ex is IOException or InvalidDataException or UnauthorizedAccessException)
+            {
+                error.WriteLine($"error: --resume: {ex.Message}");
+                return ExitCodes.Failure;
+            }
+
+            if (run is not null)
+            {
+                if (run.ResumeWith(options, command.IsExplicit(parsed), out string? conflict) is not JobOptions resumed)
+                {
+                    error.WriteLine($"error: {conflict}");
+                    return ExitCodes.Usage;
+                }
+
+                output.WriteLine($"resuming with {run.CommandLine} (from {RunInfo.PathBeside(checkpoint)}; flags given override)");
+                options = resumed;
+            }
+        }
+
         return options.WriteImages is null ? FashionMnistJob.Run(options, output, error) : FashionMnistJob.WriteImages(options, output, error);
     }
 
@@ -163,7 +190,7 @@ public static class FashionMnistCli
 
         private readonly Option<string?> writeImages = new("--write-images")
         {
-            Description = "Write the MNIST-format data (--data, or the default; --train-count/--valid-count apply) as PNG folders DIR/train/<class>/ and DIR/valid/<class>/, then exit.",
+            Description = "Write the MNIST-format data (--data, or the embedded subset; --train-count/--valid-count apply) as PNG folders DIR/train/<class>/ and DIR/valid/<class>/, then exit.",
             HelpName = "DIR",
         };
 
@@ -247,6 +274,10 @@ public static class FashionMnistCli
         public RootCommand Root { get; }
 
         public PredictCommand Predict { get; } = new();
+
+        /// <summary>Whether the option named by a flag (<c>--epochs</c>) was on the command line (not a default).</summary>
+        public Func<string, bool> IsExplicit(ParseResult p) => flag =>
+            Root.Options.FirstOrDefault(o => o.Name == flag) is Option option && p.GetResult(option) is OptionResult { Implicit: false };
 
         public JobOptions Bind(ParseResult p) => new()
         {

@@ -68,7 +68,7 @@ public static class FashionMnistJob
             || ex is LoopStepException { InnerException: DataLoaderException }
             || (ex is InvalidOperationException && options.Cuda && !cuda.is_available()))
         {
-            error.WriteLine($"error: {ex.Message}");
+            error.WriteLine($"error: {(ex is CallbackGen.Checkpoints.ResumeMismatchException mismatch ? CliMessage(mismatch) : ex.Message)}");
             return ExitCodes.Failure;
         }
 
@@ -100,7 +100,11 @@ public static class FashionMnistJob
         ArgumentNullException.ThrowIfNull(error);
         try
         {
-            FashionMnistLocation where = options.Data is string folder ? Describe(Path.GetFullPath(folder)) : FashionMnistData.DefaultLocation();
+            // Without --data the embedded subset (12,000 + 2,000 images), as docs/data.md says, even where
+            // Debian's full copy is installed: an image folder to try --images on, not 70,000 files.
+            FashionMnistLocation where = options.Data is string folder ? Describe(Path.GetFullPath(folder))
+                : FashionMnistData.FindEmbeddedSubset() is string embedded ? Describe(Path.GetFullPath(embedded))
+                : throw new DirectoryNotFoundException($"--write-images: the embedded subset {FashionMnistData.EmbeddedSubsetPath} was not found beside the program or above {AppContext.BaseDirectory}; give an MNIST-format folder with --data.");
             ImageExport.Write(options.WriteImages ?? throw new ArgumentException("No --write-images folder.", nameof(options)), where, options.TrainCount, options.ValidCount, output);
             return ExitCodes.Success;
         }
@@ -163,7 +167,21 @@ public static class FashionMnistJob
             $"{data.TrainCount:N0} training / {data.ValidCount:N0} validation images; model {Name(options.Model)}, {options.Epochs} epoch(s), batch size {options.BatchSize}, device {device.type.ToString().ToLowerInvariant()}, {get_num_threads()} thread(s), seed {options.Seed}"));
 
         var files = new List<string>();
-        double lr = ChooseLr(options, learn, outDir, output, files);
+
+        // A resume of a run without run.json (written by an older sample) and without --lr: the checkpoint holds the
+        // one-cycle schedule, so Fit(epochs, resumeFrom) rebuilds it; an LR finder's new suggestion would not match it.
+        bool scheduleFromCheckpoint = options.Resume is string old && options.Lr is null && RunInfo.ReadBeside(old) is null;
+        double lr = scheduleFromCheckpoint ? learn.Lr : ChooseLr(options, learn, outDir, output, files);
+        if (scheduleFromCheckpoint)
+        {
+            output.WriteLine($"learning rate: the one-cycle schedule of the checkpoint (no {RunInfo.FileName} beside it)");
+        }
+
+        // Written before the fit (atomically), so that --resume PATH alone works after Ctrl-C and kill -9 too.
+        if (!scheduleFromCheckpoint)
+        {
+            files.Add(RunInfo.Of(options, where.Folder, lr).Write(outDir));
+        }
 
         var recorder = new Recorder();
         var csv = new CsvLogger(Path.Combine(outDir, MetricsFile), append: options.Resume is not null);
@@ -177,12 +195,19 @@ public static class FashionMnistJob
 
         // A resume rebuilds the one-cycle schedule from these arguments and checks them against the checkpoint's record.
         var fitClock = Stopwatch.StartNew();
-        learn.FitOneCycle(options.Epochs, lr, cbs: cbs, resumeFrom: options.Resume);
+        if (scheduleFromCheckpoint)
+        {
+            learn.Fit(options.Epochs, resumeFrom: options.Resume!, cbs: cbs);
+        }
+        else
+        {
+            learn.FitOneCycle(options.Epochs, lr, cbs: cbs, resumeFrom: options.Resume);
+        }
+
         fitClock.Stop();
         if (learn.Interrupted)
         {
             // Ctrl-C or SIGTERM: the fit ended after its current batch and SaveModel wrote a final checkpoint.
-            files.Add(new RunInfo(Name(options.Model), options.Epochs, options.BatchSize, lr, options.Seed, where.Folder).Write(outDir));
             output.WriteLine($"interrupted: resume with --resume {Path.GetFullPath(save.LastSaved ?? Path.Combine(outDir, CheckpointFile))}");
             return new JobResult(double.NaN, double.NaN, lr, outDir, files, clock.Elapsed, Interrupted: true);
         }
@@ -203,7 +228,6 @@ public static class FashionMnistJob
         files.AddRange(Interpret(learn, data, outDir, output));
         files.Add(learn.Export(Path.Combine(outDir, ExportFile), modelName: Name(options.Model), modelVersion: ExportVersion, classNames: data.ClassNames));
         files.Add(OnnxAgreement.Write(learn, outDir, Name(options.Model), ExportVersion, data.ClassNames, output));
-        files.Add(new RunInfo(Name(options.Model), options.Epochs, options.BatchSize, lr, options.Seed, data.Folder).Write(outDir));
         clock.Stop();
         double accuracy = valid["accuracy"];
         output.WriteLine(string.Create(CultureInfo.InvariantCulture,
@@ -265,6 +289,17 @@ public static class FashionMnistJob
         return folder.TrimEnd('/') == FashionMnistData.SystemFolder
             ? new FashionMnistLocation(folder, IsEmbeddedSubset: false, $"full Fashion-MNIST from {folder}")
             : new FashionMnistLocation(folder, IsEmbeddedSubset: false, $"MNIST-format folder {folder}");
+    }
+
+    /// <summary>A resume refusal in the command line's terms (the library's message speaks of its API: <c>epochs: 3</c>, <c>strict: false</c>).</summary>
+    private static string CliMessage(CallbackGen.Checkpoints.ResumeMismatchException ex)
+    {
+        IEnumerable<string> problems = ex.Problems.Select(p => System.Text.RegularExpressions.Regex.Replace(
+            System.Text.RegularExpressions.Regex.Replace(p, @"^[a-z]+: ", string.Empty), @"Pass epochs: (\d+)\.", "Give --epochs $1."));
+        string advice = File.Exists(RunInfo.PathBeside(ex.Path))
+            ? $"Leave the flags out to take them from the run's {RunInfo.FileName}."
+            : $"There is no {RunInfo.FileName} beside it: give the flags the run was started with.";
+        return $"--resume {ex.Path}: the checkpoint does not match this command: {string.Join(" ", problems)} {advice}";
     }
 
     private static string Name(ModelKind kind) => kind.ToString().ToLowerInvariant();

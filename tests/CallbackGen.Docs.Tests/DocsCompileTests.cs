@@ -66,19 +66,19 @@ public sealed class DocsCompileTests
     }
 
     [Fact]
-    public void Types_may_come_before_statements_and_callbacks_get_their_generated_dispatch()
+    public void A_type_before_the_statements_is_reported_as_a_program_cs_would_and_callbacks_get_their_generated_dispatch()
     {
-        var block = new CodeBlock("docs/example.md", 1, "csharp", "", """
+        const string stop = """
             public sealed partial class Stop : Callback
             {
                 [Callback] private void AfterBatch() => throw new CancelFitException();
             }
+            """;
+        const string fit = "learn.Fit(1, cbs: [new Stop()]);\nConsole.WriteLine(model);\n";
 
-            learn.Fit(1, cbs: [new Stop()]);
-            Console.WriteLine(model);
-            """);
-
-        Assert.Empty(SnippetCompiler.Diagnose(block));
+        // Pasted into Program.cs, a class before the top-level statements is CS8803: the check must see it too.
+        Assert.Equal("CS8803", Assert.Single(SnippetCompiler.Diagnose(new CodeBlock("docs/example.md", 1, "csharp", "", stop + "\n" + fit))).Id);
+        Assert.Empty(SnippetCompiler.Diagnose(new CodeBlock("docs/example.md", 1, "csharp", "", fit + "\n" + stop)));
     }
 
     [Fact]

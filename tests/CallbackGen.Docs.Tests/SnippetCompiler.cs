@@ -8,6 +8,7 @@ using Microsoft.CodeAnalysis;
 using Microsoft.CodeAnalysis.CSharp;
 using Microsoft.CodeAnalysis.CSharp.Syntax;
 using Microsoft.CodeAnalysis.Diagnostics;
+using Microsoft.CodeAnalysis.Emit;
 
 namespace CallbackGen.Docs.Tests;
 
@@ -19,9 +20,10 @@ namespace CallbackGen.Docs.Tests;
 /// <remarks>
 /// The convention every ```csharp block follows: it is a top-level program with the usings of
 /// <see cref="Prelude"/> (and a console project's implicit usings), in which <c>learn</c>,
-/// <c>data</c> and <c>model</c> are in scope. Type declarations may come anywhere in a block: they are
-/// moved after its statements (C# wants top-level statements first). <c>#line</c> directives map every
-/// diagnostic back to the Markdown file and line.
+/// <c>data</c> and <c>model</c> are in scope. It is compiled in the page's order, as pasted into a
+/// Program.cs: type declarations come after the statements. <c>#line</c> directives map every
+/// diagnostic back to the Markdown file and line. A block followed by a ```text output block is also
+/// run (<see cref="Run"/>), and what it prints must be that block.
 /// </remarks>
 public static class SnippetCompiler
 {
@@ -76,13 +78,8 @@ public static class SnippetCompiler
             Append(text, block, u);
         }
 
-        // Statements first, then types (namespaces, classes, delegates …), each where the page has it.
-        foreach (MemberDeclarationSyntax member in root.Members.OfType<GlobalStatementSyntax>())
-        {
-            Append(text, block, member);
-        }
-
-        foreach (MemberDeclarationSyntax member in root.Members.Where(m => m is not GlobalStatementSyntax))
+        // In the page's order, as a user pastes it into Program.cs: a type before the statements is CS8803 there too.
+        foreach (MemberDeclarationSyntax member in root.Members)
         {
             Append(text, block, member);
         }
@@ -92,6 +89,55 @@ public static class SnippetCompiler
 
     /// <summary>Every error and warning of the block (compiler, generator and CallbackGen analyzers), mapped to the Markdown file.</summary>
     public static IReadOnlyList<Diagnostic> Diagnose(CodeBlock block)
+    {
+        (Compilation output, ImmutableArray<Diagnostic> generatorDiagnostics) = Compile(block);
+        ImmutableArray<Diagnostic> analyzerDiagnostics = output.WithAnalyzers(Analyzers)
+            .GetAnalyzerDiagnosticsAsync().GetAwaiter().GetResult();
+        return generatorDiagnostics.Concat(output.GetDiagnostics()).Concat(analyzerDiagnostics)
+            .Where(d => d.Severity >= DiagnosticSeverity.Warning)
+            .OrderBy(d => d.Location.GetMappedLineSpan().StartLinePosition.Line)
+            .ThenBy(d => d.Id, StringComparer.Ordinal)
+            .ToArray();
+    }
+
+    /// <summary>
+    /// Compiles the block (with the generator's output) and runs it as a program, with <paramref name="context"/>'s
+    /// learner, data and model as <c>learn</c>, <c>data</c> and <c>model</c>; returns what it wrote to the console.
+    /// </summary>
+    /// <exception cref="InvalidOperationException">The block does not compile.</exception>
+    public static string Run(CodeBlock block, DocsRunContext context)
+    {
+        (Compilation output, _) = Compile(block);
+        using var image = new MemoryStream();
+        EmitResult emitted = output.Emit(image);
+        if (!emitted.Success)
+        {
+            throw new InvalidOperationException($"{block.Location} does not compile:{Environment.NewLine}"
+                + string.Join(Environment.NewLine, emitted.Diagnostics.Where(d => d.Severity == DiagnosticSeverity.Error).Select(Format)));
+        }
+
+        Assembly program = Assembly.Load(image.ToArray());
+        Type scope = program.GetType("DocsContext", throwOnError: true)!;
+        scope.GetField("learn")!.SetValue(null, context.Learn);
+        scope.GetField("data")!.SetValue(null, context.Data);
+        scope.GetField("model")!.SetValue(null, context.Model);
+        MethodInfo main = program.EntryPoint ?? throw new InvalidOperationException($"{block.Location} has no statements to run.");
+        TextWriter console = Console.Out;
+        var printed = new StringWriter();
+        Console.SetOut(printed);
+        try
+        {
+            main.Invoke(null, main.GetParameters().Length == 0 ? null : [Array.Empty<string>()]);
+        }
+        finally
+        {
+            Console.SetOut(console);
+        }
+
+        return printed.ToString();
+    }
+
+    private static (Compilation Output, ImmutableArray<Diagnostic> GeneratorDiagnostics) Compile(CodeBlock block)
     {
         string program = ProgramText(block);
         bool hasStatements = ((CompilationUnitSyntax)CSharpSyntaxTree.ParseText(block.Code, ParseOptions).GetRoot())
@@ -115,13 +161,7 @@ public static class SnippetCompiler
                 }));
         CSharpGeneratorDriver.Create(new[] { new CallbackGenerator().AsSourceGenerator() }, parseOptions: ParseOptions)
             .RunGeneratorsAndUpdateCompilation(input, out Compilation output, out ImmutableArray<Diagnostic> generatorDiagnostics);
-        ImmutableArray<Diagnostic> analyzerDiagnostics = output.WithAnalyzers(Analyzers)
-            .GetAnalyzerDiagnosticsAsync().GetAwaiter().GetResult();
-        return generatorDiagnostics.Concat(output.GetDiagnostics()).Concat(analyzerDiagnostics)
-            .Where(d => d.Severity >= DiagnosticSeverity.Warning)
-            .OrderBy(d => d.Location.GetMappedLineSpan().StartLinePosition.Line)
-            .ThenBy(d => d.Id, StringComparer.Ordinal)
-            .ToArray();
+        return (output, generatorDiagnostics);
     }
 
     /// <summary>One line per diagnostic: <c>docs/guide.md(57,9): error CS0103: …</c>.</summary>

@@ -101,6 +101,19 @@ public sealed class ImageFolderJobTests(ITestOutputHelper log)
     }
 
     [Fact]
+    public void Write_images_without_data_writes_the_embedded_subset_even_where_the_full_set_is_installed()
+    {
+        using var dir = new TempDirectory();
+        string images = Path.Combine(dir.Path, "png");
+
+        var (code, output, error) = RunCli("--write-images", images, "--train-count", "20", "--valid-count", "10");
+
+        Assert.True(code == ExitCodes.Success, error);
+        Assert.Contains("embedded Fashion-MNIST subset", output, StringComparison.Ordinal);
+        Assert.Equal(30, Directory.EnumerateFiles(images, "*.png", SearchOption.AllDirectories).Count());
+    }
+
+    [Fact]
     public void Write_images_refuses_an_existing_folder()
     {
         using var dir = new TempDirectory();

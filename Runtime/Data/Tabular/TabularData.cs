@@ -33,8 +33,17 @@ public sealed class TabularData : IDisposable
     /// <summary>Field values that mean "missing" (besides the empty field), compared exactly after trimming.</summary>
     public static readonly IReadOnlyList<string> MissingMarkers = ["NA", "N/A", "NaN", "null", "?"];
 
-    private TabularData(string target, IReadOnlyList<string>? classNames, IReadOnlyList<CategoricalEncoding> categorical, IReadOnlyList<NumericEncoding> numeric, TensorDataset train, TensorDataset valid)
+    /// <summary>
+    /// The most distinct values an integer target may have and still be read as classes when
+    /// <c>classification</c> is not given: 0/1 labels and class codes are classes (as fastai and Keras
+    /// users expect of integer labels), counts and years with many values stay a regression.
+    /// </summary>
+    public const int MaxIntegerClasses = 20;
+
+    private TabularData(string target, IReadOnlyList<string>? classNames, IReadOnlyList<CategoricalEncoding> categorical, IReadOnlyList<NumericEncoding> numeric, TensorDataset train, TensorDataset valid, IReadOnlyList<long> trainRows, IReadOnlyList<long> validRows)
     {
+        TrainRows = trainRows;
+        ValidRows = validRows;
         Target = target;
         ClassNames = classNames;
         Categorical = categorical;
@@ -61,6 +70,12 @@ public sealed class TabularData : IDisposable
     /// <summary>The validation rows, encoded.</summary>
     public TensorDataset Valid { get; }
 
+    /// <summary>The training rows: indices into the table's <see cref="CsvTable.Rows"/>, in the order of <see cref="Train"/>'s samples.</summary>
+    public IReadOnlyList<long> TrainRows { get; }
+
+    /// <summary>The validation rows: indices into the table's <see cref="CsvTable.Rows"/>, in the order of <see cref="Valid"/>'s samples.</summary>
+    public IReadOnlyList<long> ValidRows { get; }
+
     /// <summary>
     /// Loads and encodes <paramref name="path"/>, split at random into training and validation rows.
     /// </summary>
@@ -69,7 +84,7 @@ public sealed class TabularData : IDisposable
     /// <param name="validPct">The validation fraction.</param>
     /// <param name="seed">The split's seed.</param>
     /// <param name="categorical">Columns to treat as categorical even if their values are numbers (e.g. codes).</param>
-    /// <param name="classification">Whether the target is a class; null: a class when any target value is not a number.</param>
+    /// <param name="classification">Whether the target is a class; null: a class when any target value is not a number, or when every value is an integer (written without a decimal point) and there are at most <see cref="MaxIntegerClasses"/> distinct values.</param>
     /// <exception cref="InvalidDataException">A malformed row, or a missing target value (line and column named).</exception>
     public static TabularData FromCsv(string path, string target, double validPct = 0.2, int seed = 42, IEnumerable<string>? categorical = null, bool? classification = null)
     {
@@ -84,7 +99,7 @@ public sealed class TabularData : IDisposable
     /// <param name="trainRows">The training rows; the encodings are fitted on them.</param>
     /// <param name="validRows">The validation rows.</param>
     /// <param name="categorical">Columns to treat as categorical even if their values are numbers.</param>
-    /// <param name="classification">Whether the target is a class; null: a class when any target value is not a number.</param>
+    /// <param name="classification">Whether the target is a class; null: a class when any target value is not a number, or when every value is an integer (written without a decimal point) and there are at most <see cref="MaxIntegerClasses"/> distinct values.</param>
     public static TabularData FromTable(CsvTable table, string target, IReadOnlyList<long> trainRows, IReadOnlyList<long> validRows, IEnumerable<string>? categorical = null, bool? classification = null)
     {
         ArgumentNullException.ThrowIfNull(table);
@@ -107,8 +122,16 @@ public sealed class TabularData : IDisposable
             }
         }
 
-        bool isClass = classification ?? table.Rows.Any(row => !TryNumber(row[targetColumn], out _));
-        string[]? classNames = isClass ? trainRows.Select(r => table.Rows[(int)r][targetColumn].Trim()).Distinct(StringComparer.Ordinal).Order(StringComparer.Ordinal).ToArray() : null;
+        bool integers = table.Rows.All(row => IsInteger(row[targetColumn]));
+        bool isClass = classification
+            ?? (table.Rows.Any(row => !TryNumber(row[targetColumn], out _))
+                || (integers && table.Rows.Select(row => long.Parse(row[targetColumn].Trim(), CultureInfo.InvariantCulture)).Distinct().Count() <= MaxIntegerClasses));
+        IEnumerable<string> present = trainRows.Select(r => table.Rows[(int)r][targetColumn].Trim()).Distinct(StringComparer.Ordinal);
+        // Integer classes in numeric order (class 2 before class 10), other classes in ordinal order.
+        string[]? classNames = !isClass ? null
+            : integers ? present.OrderBy(v => long.Parse(v, CultureInfo.InvariantCulture)).ToArray()
+            : present.Order(StringComparer.Ordinal).ToArray();
+        Dictionary<string, int>? classIndex = classNames?.Select((name, i) => (name, i)).ToDictionary(c => c.name, c => c.i, StringComparer.Ordinal);
 
         var categoricalColumns = new List<(int Column, CategoricalEncoding Encoding)>();
         var numericColumns = new List<(int Column, NumericEncoding Encoding)>();
@@ -155,8 +178,7 @@ public sealed class TabularData : IDisposable
                 string y = row[targetColumn].Trim();
                 if (isClass)
                 {
-                    int label = Array.BinarySearch(classNames!, y, StringComparer.Ordinal);
-                    if (label < 0)
+                    if (!classIndex!.TryGetValue(y, out int label))
                     {
                         throw new InvalidDataException(
                             $"{table.Path}, line {table.Lines[r]}, column {targetColumn + 1} ('{target}'): the class '{y}' is not among the training rows' classes ({string.Join(", ", classNames!)}).");
@@ -181,7 +203,7 @@ public sealed class TabularData : IDisposable
 
         TensorDataset trainSet = Encode(trainRows);
         TensorDataset validSet = Encode(validRows);
-        return new TabularData(target, classNames, categoricalColumns.Select(c => c.Encoding).ToArray(), numericColumns.Select(c => c.Encoding).ToArray(), trainSet, validSet);
+        return new TabularData(target, classNames, categoricalColumns.Select(c => c.Encoding).ToArray(), numericColumns.Select(c => c.Encoding).ToArray(), trainSet, validSet, trainRows.ToArray(), validRows.ToArray());
     }
 
     /// <summary>A shuffled training loader and a sequential validation loader (the in-memory fast path).</summary>
@@ -231,6 +253,9 @@ public sealed class TabularData : IDisposable
 
     private static bool TryNumber(string value, out double number) =>
         double.TryParse(value.Trim(), NumberStyles.Float, CultureInfo.InvariantCulture, out number) && double.IsFinite(number);
+
+    // A whole number written as one ("3", "-1"; not "3.0" or "1e3"), so that measured values stay numbers.
+    private static bool IsInteger(string value) => long.TryParse(value.Trim(), NumberStyles.AllowLeadingSign, CultureInfo.InvariantCulture, out _);
 
     private static double Number(string value) => double.Parse(value.Trim(), NumberStyles.Float, CultureInfo.InvariantCulture);
 }

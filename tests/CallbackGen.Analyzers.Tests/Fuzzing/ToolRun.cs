@@ -73,8 +73,8 @@ public sealed class ToolRun
     /// <paramref name="generators"/> and <paramref name="analyzers"/> replace CallbackGen's own (to test this class).
     /// </summary>
     public static ToolRun Build(IEnumerable<SyntaxTree> trees, IEnumerable<MetadataReference> references, CSharpParseOptions options, string assemblyName = "UserAssembly", OutputKind outputKind = OutputKind.DynamicallyLinkedLibrary, bool concurrent = true,
-        ImmutableArray<ISourceGenerator>? generators = null, ImmutableArray<DiagnosticAnalyzer>? analyzers = null) =>
-        Build(Template(references, options, assemblyName, outputKind, concurrent).AddSyntaxTrees(trees), options, concurrent, generators, analyzers);
+        ImmutableArray<ISourceGenerator>? generators = null, ImmutableArray<DiagnosticAnalyzer>? analyzers = null, IReadOnlyDictionary<string, string>? buildProperties = null) =>
+        Build(Template(references, options, assemblyName, outputKind, concurrent).AddSyntaxTrees(trees), options, concurrent, generators, analyzers, buildProperties);
 
     /// <summary>
     /// An empty compilation (the implicit usings only) to add sources to: compilations made from one
@@ -89,11 +89,13 @@ public sealed class ToolRun
 
     /// <summary>As the other overload, on a compilation that holds its sources (made from a <see cref="Template"/>).</summary>
     public static ToolRun Build(CSharpCompilation input, CSharpParseOptions options, bool concurrent = true,
-        ImmutableArray<ISourceGenerator>? generators = null, ImmutableArray<DiagnosticAnalyzer>? analyzers = null)
+        ImmutableArray<ISourceGenerator>? generators = null, ImmutableArray<DiagnosticAnalyzer>? analyzers = null, IReadOnlyDictionary<string, string>? buildProperties = null)
     {
         var clock = System.Diagnostics.Stopwatch.StartNew();
 
-        GeneratorDriver driver = CSharpGeneratorDriver.Create(generators ?? Generators, parseOptions: options)
+        // MSBuild properties the project makes visible to the compiler (build_property.NAME), as a build passes them.
+        var optionsProvider = new BuildPropertyOptions(buildProperties ?? new Dictionary<string, string>());
+        GeneratorDriver driver = CSharpGeneratorDriver.Create(generators ?? Generators, parseOptions: options, optionsProvider: optionsProvider)
             .RunGeneratorsAndUpdateCompilation(input, out Compilation output, out ImmutableArray<Diagnostic> generatorDiagnostics);
         GeneratorDriverRunResult result = driver.GetRunResult();
         TimeSpan generatorTime = clock.Elapsed;
@@ -126,5 +128,23 @@ public sealed class ToolRun
             GeneratorTime = generatorTime,
             AnalyzerTime = clock.Elapsed - generatorTime,
         };
+    }
+
+    private sealed class BuildPropertyOptions(IReadOnlyDictionary<string, string> properties) : AnalyzerConfigOptionsProvider
+    {
+        private static readonly Options None = new(new Dictionary<string, string>());
+
+        public override AnalyzerConfigOptions GlobalOptions { get; } =
+            new Options(properties.ToDictionary(p => "build_property." + p.Key, p => p.Value));
+
+        public override AnalyzerConfigOptions GetOptions(SyntaxTree tree) => None;
+
+        public override AnalyzerConfigOptions GetOptions(AdditionalText textFile) => None;
+
+        private sealed class Options(IReadOnlyDictionary<string, string> values) : AnalyzerConfigOptions
+        {
+            public override bool TryGetValue(string key, [System.Diagnostics.CodeAnalysis.NotNullWhen(true)] out string? value) =>
+                values.TryGetValue(key, out value);
+        }
     }
 }

@@ -33,7 +33,21 @@ public class ClassificationInterpretationTests
         string text = interp.ConfusionMatrixText();
         Assert.Contains("cat", text);
         Assert.Equal(4, text.Split('\n').Length);
-        Assert.EndsWith("0     1     1", text.Split('\n')[3].TrimEnd());
+        Assert.EndsWith("0    1     1", text.Split('\n')[3].TrimEnd());
+    }
+
+    [Fact]
+    public void Column_headers_are_whole_class_names()
+    {
+        using Tensor logits = tensor(new float[] { 2, 0, 0, 2 }, [2, 2]);
+        using Tensor targets = tensor(new long[] { 0, 1 });
+        using Tensor losses = tensor(new float[] { 0.1f, 0.1f });
+        var interp = new ClassificationInterpretation(logits, targets, losses, new[] { "T-shirt/top", "Ankle boot" });
+
+        string header = interp.ConfusionMatrixText().Split('\n')[0];
+
+        Assert.Contains("T-shirt/top", header, StringComparison.Ordinal);
+        Assert.Contains("Ankle boot", header, StringComparison.Ordinal);
     }
 
     [Fact]

@@ -51,6 +51,42 @@ public sealed partial class LoopStepErrorTests(ITestOutputHelper output)
     }
 
     [Fact]
+    public void A_regression_loss_against_int64_targets_fails_in_backward_with_the_context_and_a_dtype_hint()
+    {
+        using var gen = new TorchSharp.torch.Generator(3);
+        Tensor x = randn(new long[] { 8, 3 }, generator: gen);
+        Tensor y = tensor(new long[] { 0, 1, 0, 1, 1, 0, 1, 0 }).unsqueeze(1);
+        var data = new DataBunch(new DataLoader(x, y, 4), new DataLoader(x, y, 4));
+        using var learn = new Learner(nn.Linear(3, 1), data, (pred, target) => nn.functional.mse_loss(pred, target));
+
+        var ex = Assert.Throws<LoopStepException>(() => learn.Fit(1));
+
+        output.WriteLine(ex.Message);
+        Assert.Equal(LoopStep.Backward, ex.Step);
+        Assert.StartsWith("The backward pass (Loss.backward()) failed in the training phase, epoch 0, batch 0:", ex.Message, StringComparison.Ordinal);
+        Assert.Contains("Yb: [4, 1] Int64", ex.Message, StringComparison.Ordinal);
+        Assert.Contains("Hint: Yb is Int64: a regression loss", ex.Message, StringComparison.Ordinal);
+        Assert.DoesNotContain("frame #", ex.Message.Split('\n')[0], StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public void An_optimiser_step_failure_names_the_step_phase_epoch_and_batch()
+    {
+        using var gen = new TorchSharp.torch.Generator(3);
+        Tensor x = randn(new long[] { 8, 3 }, generator: gen);
+        Tensor y = tensor(new long[] { 0, 1, 0, 1, 1, 0, 1, 0 });
+        var data = new DataBunch(new DataLoader(x, y, 4), new DataLoader(x, y, 4));
+        using var learn = new Learner(nn.Linear(3, 2), data, Losses.CrossEntropy,
+            optFunc: (model, lr) => new FailingOptimizer(TorchSharp.torch.optim.SGD(model.parameters(), lr)));
+
+        var ex = Assert.Throws<LoopStepException>(() => learn.Fit(1));
+
+        Assert.Equal(LoopStep.Step, ex.Step);
+        Assert.StartsWith("The optimiser's step failed in the training phase, epoch 0, batch 0: the update broke", ex.Message, StringComparison.Ordinal);
+        Assert.IsType<InvalidOperationException>(ex.InnerException);
+    }
+
+    [Fact]
     public void An_exception_from_a_callback_is_not_wrapped()
     {
         using var gen = new TorchSharp.torch.Generator(3);
@@ -71,5 +107,10 @@ public sealed partial class LoopStepErrorTests(ITestOutputHelper output)
     private sealed partial class Faulty : Callback
     {
         [Callback] private void AfterPred() => throw new FormatException("a callback's own failure");
+    }
+
+    private sealed class FailingOptimizer(TorchSharp.torch.optim.Optimizer inner) : TorchSharpOptimizer(inner)
+    {
+        public override void Step() => throw new InvalidOperationException("the update broke");
     }
 }

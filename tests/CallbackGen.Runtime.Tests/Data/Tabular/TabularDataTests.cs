@@ -81,6 +81,36 @@ public class TabularDataTests
         Assert.Equal(0f, data.Valid.X[0, 0].item<float>()); // 'c' was not in training
     }
 
+    [Fact]
+    public void An_integer_target_with_few_values_is_classes_in_numeric_order_unless_told_otherwise()
+    {
+        string text = "x,y\n1,0\n2,1\n3,10\n4,2\n5,1\n";
+
+        using TabularData classes = TabularData.FromTable(Parse(text), "y", [0, 1, 2, 3], [4]);
+        using TabularData regression = TabularData.FromTable(Parse(text), "y", [0, 1, 2, 3], [4], classification: false);
+
+        Assert.Equal(["0", "1", "2", "10"], classes.ClassNames);
+        Assert.Equal(ScalarType.Int64, classes.Train.Y.dtype);
+        Assert.Equal([0L, 1L, 3L, 2L], classes.Train.Y.data<long>().ToArray());
+        Assert.Equal([0L, 1L, 2L, 3L], classes.TrainRows);
+        Assert.Equal([4L], classes.ValidRows);
+        Assert.Null(regression.ClassNames);
+        Assert.Equal(ScalarType.Float32, regression.Train.Y.dtype);
+    }
+
+    [Fact]
+    public void An_integer_target_with_many_values_or_written_with_a_decimal_point_stays_a_regression()
+    {
+        string many = "x,y\n" + string.Concat(Enumerable.Range(0, TabularData.MaxIntegerClasses + 1).Select(i => $"{i},{i * 3}\n"));
+        long[] rows = Enumerable.Range(0, TabularData.MaxIntegerClasses + 1).Select(i => (long)i).ToArray();
+
+        using TabularData counts = TabularData.FromTable(Parse(many), "y", rows[..^1], rows[^1..]);
+        using TabularData measured = TabularData.FromTable(Parse("x,y\n1,0.0\n2,1.0\n3,1.0\n"), "y", [0, 1], [2]);
+
+        Assert.Null(counts.ClassNames);
+        Assert.Null(measured.ClassNames);
+    }
+
     [Theory]
     [InlineData("a,b\n1,2\n3\n", "people.csv, line 3, column 2 ('b'): missing")]
     [InlineData("a,b\n1,2\n3,4,5\n", "people.csv, line 3, column 3: the row has 3 fields but the header has 2")]

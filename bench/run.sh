@@ -14,7 +14,7 @@ for a in "$@"; do
   esac
 done
 
-projects=(bench/Generator bench/Dispatch bench/Loop)  # the loop last: its ratios are the most sensitive to other load
+projects=(bench/Generator bench/Dispatch bench/Onnx bench/Loop)  # the loop last: its ratios are the most sensitive to other load
 for p in "${projects[@]}"; do
   dotnet build "$p" -c Release --nologo -v quiet
 done

@@ -35,6 +35,15 @@ public sealed partial class Learner
             throw new InvalidOperationException("Export cannot be called while the learner is running (from a callback handler).");
         }
 
+        List<ExportedTransform> steps = ExportedSteps();
+        string full = Path.GetFullPath(path);
+        ExportFormat.Write(full, new ExportMetadata(modelName ?? "", modelVersion ?? "", classNames?.ToArray() ?? Array.Empty<string>()), Model, steps);
+        return full;
+    }
+
+    /// <summary>The attached input transforms as data, in the order BeforeBatch runs them; refuses one built from functions.</summary>
+    private List<ExportedTransform> ExportedSteps()
+    {
         // The order in which BeforeBatch runs them: by handler order, ties in the order added.
         var steps = new List<ExportedTransform>();
         foreach (Callback cb in callbacks.Where(c => c is IExportableTransform).OrderBy(c => c.OrderOf(Event.BeforeBatch)))
@@ -44,8 +53,6 @@ public sealed partial class Learner
             steps.AddRange(exported);
         }
 
-        string full = Path.GetFullPath(path);
-        ExportFormat.Write(full, new ExportMetadata(modelName ?? "", modelVersion ?? "", classNames?.ToArray() ?? Array.Empty<string>()), Model, steps);
-        return full;
+        return steps;
     }
 }

@@ -382,7 +382,7 @@ public static class FashionMnistCli
     {
         private readonly Option<string> export = new("--export")
         {
-            Description = "The export of a training run (model.export in its folder).",
+            Description = "The export of a training run: model.export (TorchSharp) or model.onnx (ONNX Runtime) in its folder.",
             HelpName = "FILE",
             Required = true,
         };

@@ -264,6 +264,7 @@ public static class FashionMnistJob
         // Predictions cover a rank's shard of the validation set: a distributed run leaves the interpretation to a single-process --resume.
         files.AddRange(world is null ? Interpret(learn, data, outDir, output) : []);
         files.Add(learn.Export(Path.Combine(outDir, ExportFile), modelName: Name(options.Model), modelVersion: ExportVersion, classNames: data.ClassNames));
+        files.Add(OnnxAgreement.Write(learn, outDir, Name(options.Model), ExportVersion, data.ClassNames, output));
         clock.Stop();
         double accuracy = valid["accuracy"];
         output.WriteLine(string.Create(CultureInfo.InvariantCulture,

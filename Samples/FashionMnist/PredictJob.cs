@@ -8,7 +8,8 @@ namespace CallbackGen.Samples.FashionMnist;
 
 /// <summary>
 /// <c>predict</c> mode: loads an export (no learner, no training data) and classifies the images of an
-/// MNIST-format file, one line per image: index, class, name and probability.
+/// MNIST-format file, one line per image: index, class, name and probability. Given a <c>model.onnx</c>,
+/// it classifies through ONNX Runtime instead (<see cref="OnnxPredictJob"/>).
 /// </summary>
 /// <example><code>
 /// int exitCode = PredictJob.Run(new PredictOptions { Export = "runs/x/model.export", Images = "t10k-images-idx3-ubyte.gz" }, Console.Out, Console.Error);
@@ -38,6 +39,12 @@ public static class PredictJob
 
     private static void Classify(PredictOptions options, TextWriter output)
     {
+        if (options.Export.EndsWith(".onnx", StringComparison.OrdinalIgnoreCase))
+        {
+            OnnxPredictJob.Classify(options, output);
+            return;
+        }
+
         // The export names its architecture; the model's constructor is all inference needs of the training code.
         ExportMetadata meta = InferenceModel.ReadMetadata(options.Export);
         ModelKind kind = meta.ModelName switch

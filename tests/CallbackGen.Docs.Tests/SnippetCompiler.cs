@@ -196,5 +196,14 @@ public static class SnippetCompiler
                 yield return candidate;
             }
         }
+
+        // The serving side of docs/after-fit.md's ONNX section: ONNX Runtime and ML.NET, as a serving project references them.
+        foreach (string serving in ServingAssemblies)
+        {
+            yield return Path.Combine(output, serving);
+        }
     }
+
+    private static readonly string[] ServingAssemblies =
+        ["Microsoft.ML.OnnxRuntime.dll", "Microsoft.ML.OnnxTransformer.dll", "Microsoft.ML.Data.dll", "Microsoft.ML.Core.dll", "Microsoft.ML.DataView.dll"];
 }

@@ -26,7 +26,7 @@ public static class BuildInputs
     /// <summary>What a user project compiles against: <see cref="RuntimeDependencies"/> and the CallbackGen runtime.</summary>
     public static MetadataReference[] UserReferences => User.Value;
 
-    /// <summary>What the samples compile against: <see cref="UserReferences"/> and System.CommandLine.</summary>
+    /// <summary>What the samples compile against: <see cref="UserReferences"/>, System.CommandLine and ONNX Runtime.</summary>
     public static MetadataReference[] SampleReferences => Samples.Value;
 
     private static readonly Lazy<MetadataReference[]> Dependencies = new(() =>
@@ -36,7 +36,8 @@ public static class BuildInputs
         Dependencies.Value.Append(MetadataReference.CreateFromFile(typeof(Callback).Assembly.Location)).ToArray());
 
     private static readonly Lazy<MetadataReference[]> Samples = new(() =>
-        User.Value.Append(MetadataReference.CreateFromFile(typeof(System.CommandLine.Command).Assembly.Location)).ToArray());
+        User.Value.Append(MetadataReference.CreateFromFile(typeof(System.CommandLine.Command).Assembly.Location))
+            .Append(MetadataReference.CreateFromFile(typeof(Microsoft.ML.OnnxRuntime.InferenceSession).Assembly.Location)).ToArray());
 
     /// <summary>The SDK's implicit usings (ImplicitUsings=enable in Directory.Build.props), as one tree.</summary>
     public static SyntaxTree ImplicitUsings(CSharpParseOptions options) => CSharpSyntaxTree.ParseText(

@@ -171,57 +171,72 @@ internal static class ForeignWeightsReader
 
         byte[] header = new byte[headerLength];
         file.ReadExactly(header);
+        // System.Text.Json checks a name's UTF-8 only when the name is read, with an InvalidOperationException
+        // from the middle of the walk below; a header that is not UTF-8 is refused here instead.
+        if (!System.Text.Unicode.Utf8.IsValid(header))
+        {
+            throw Fail(path, "its safetensors header is not valid UTF-8");
+        }
+
         long dataStart = 8 + (long)headerLength;
         long dataSize = fileSize - dataStart;
 
         var described = new List<(string Key, ScalarType DType, long[] Shape, long Begin, long End)>();
-        using (JsonDocument doc = JsonDocument.Parse(header, new JsonDocumentOptions { MaxDepth = 8 }))
+        try
         {
-            if (doc.RootElement.ValueKind != JsonValueKind.Object)
+            using (JsonDocument doc = JsonDocument.Parse(header, new JsonDocumentOptions { MaxDepth = 8 }))
             {
-                throw Fail(path, "its safetensors header is not a JSON object");
+                if (doc.RootElement.ValueKind != JsonValueKind.Object)
+                {
+                    throw Fail(path, "its safetensors header is not a JSON object");
+                }
+
+                foreach (JsonProperty p in doc.RootElement.EnumerateObject())
+                {
+                    if (p.Name == "__metadata__")
+                    {
+                        continue;
+                    }
+
+                    JsonElement v = p.Value;
+                    if (v.ValueKind != JsonValueKind.Object || !v.TryGetProperty("dtype", out JsonElement dt) || !v.TryGetProperty("shape", out JsonElement sh) || !v.TryGetProperty("data_offsets", out JsonElement off)
+                        || dt.ValueKind != JsonValueKind.String || sh.ValueKind != JsonValueKind.Array || off.ValueKind != JsonValueKind.Array || off.GetArrayLength() != 2 || sh.GetArrayLength() > 64)
+                    {
+                        throw Fail(path, $"the header entry '{p.Name}' is not {{\"dtype\", \"shape\", \"data_offsets\": [begin, end]}}");
+                    }
+
+                    if (!SafetensorsTypes.TryGetValue(dt.GetString()!, out ScalarType dtype))
+                    {
+                        throw Fail(path, $"tensor '{p.Name}' has element type '{dt.GetString()}', not one of {string.Join(", ", SafetensorsTypes.Keys)}");
+                    }
+
+                    long[] shape = sh.EnumerateArray().Select(d => d.TryGetInt64(out long x) && x >= 0 ? x : throw Fail(path, $"tensor '{p.Name}' has a dimension that is not a non-negative integer")).ToArray();
+                    long begin = off[0].TryGetInt64(out long b) ? b : -1, end = off[1].TryGetInt64(out long e) ? e : -1;
+                    if (begin < 0 || end < begin || end > dataSize)
+                    {
+                        throw Fail(path, $"tensor '{p.Name}' lies at bytes [{off[0]}, {off[1]}) of a data section of {dataSize} bytes");
+                    }
+
+                    long size = StateDictPickle.ElementSize(dtype);
+                    long elements = 1;
+                    foreach (long d in shape)
+                    {
+                        elements = d == 0 ? 0 : elements > (end - begin) / d ? long.MaxValue : elements * d;
+                    }
+
+                    if (elements == long.MaxValue || elements * size != end - begin)
+                    {
+                        throw Fail(path, $"tensor '{p.Name}' of shape [{string.Join(", ", shape)}] and type {dt.GetString()} needs {(elements == long.MaxValue ? "more" : (elements * size).ToString(System.Globalization.CultureInfo.InvariantCulture))} bytes but has {end - begin}");
+                    }
+
+                    described.Add((p.Name, dtype, shape, begin, end));
+                }
             }
-
-            foreach (JsonProperty p in doc.RootElement.EnumerateObject())
-            {
-                if (p.Name == "__metadata__")
-                {
-                    continue;
-                }
-
-                JsonElement v = p.Value;
-                if (v.ValueKind != JsonValueKind.Object || !v.TryGetProperty("dtype", out JsonElement dt) || !v.TryGetProperty("shape", out JsonElement sh) || !v.TryGetProperty("data_offsets", out JsonElement off)
-                    || dt.ValueKind != JsonValueKind.String || sh.ValueKind != JsonValueKind.Array || off.ValueKind != JsonValueKind.Array || off.GetArrayLength() != 2 || sh.GetArrayLength() > 64)
-                {
-                    throw Fail(path, $"the header entry '{p.Name}' is not {{\"dtype\", \"shape\", \"data_offsets\": [begin, end]}}");
-                }
-
-                if (!SafetensorsTypes.TryGetValue(dt.GetString()!, out ScalarType dtype))
-                {
-                    throw Fail(path, $"tensor '{p.Name}' has element type '{dt.GetString()}', not one of {string.Join(", ", SafetensorsTypes.Keys)}");
-                }
-
-                long[] shape = sh.EnumerateArray().Select(d => d.TryGetInt64(out long x) && x >= 0 ? x : throw Fail(path, $"tensor '{p.Name}' has a dimension that is not a non-negative integer")).ToArray();
-                long begin = off[0].TryGetInt64(out long b) ? b : -1, end = off[1].TryGetInt64(out long e) ? e : -1;
-                if (begin < 0 || end < begin || end > dataSize)
-                {
-                    throw Fail(path, $"tensor '{p.Name}' lies at bytes [{off[0]}, {off[1]}) of a data section of {dataSize} bytes");
-                }
-
-                long size = StateDictPickle.ElementSize(dtype);
-                long elements = 1;
-                foreach (long d in shape)
-                {
-                    elements = d == 0 ? 0 : elements > (end - begin) / d ? long.MaxValue : elements * d;
-                }
-
-                if (elements == long.MaxValue || elements * size != end - begin)
-                {
-                    throw Fail(path, $"tensor '{p.Name}' of shape [{string.Join(", ", shape)}] and type {dt.GetString()} needs {(elements == long.MaxValue ? "more" : (elements * size).ToString(System.Globalization.CultureInfo.InvariantCulture))} bytes but has {end - begin}");
-                }
-
-                described.Add((p.Name, dtype, shape, begin, end));
-            }
+        }
+        catch (InvalidOperationException e)
+        {
+            // A string escape that is not valid UTF-16 (a lone surrogate, "\uD800") fails only when it is read.
+            throw Fail(path, $"its safetensors header has a name or value that is not valid text ({e.Message})", e);
         }
 
         var result = new List<KeyValuePair<string, Tensor>>(described.Count);

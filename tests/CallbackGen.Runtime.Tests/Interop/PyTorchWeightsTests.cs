@@ -241,6 +241,30 @@ public class PyTorchWeightsTests(ITestOutputHelper output)
         Assert.Contains("tensor 'w' of shape [1099511627776] and type F32 needs more bytes but has 8", error.Message);
     }
 
+    [Theory]
+    [InlineData("bytes", "its safetensors header is not valid UTF-8")]
+    [InlineData("surrogate", "its safetensors header has a name or value that is not valid text")]
+    public void A_safetensors_header_that_is_not_text_is_refused_as_such(string flaw, string expected)
+    {
+        // Found by the fuzz (Checkpoints/PyTorchFuzzTests.cs): System.Text.Json checks a name's text only when it
+        // is read, and threw InvalidOperationException from the middle of the header's walk.
+        using var dir = new TempDirectory();
+        byte[] header = Encoding.UTF8.GetBytes(flaw == "bytes"
+            ? """{"wX":{"dtype":"F32","shape":[2],"data_offsets":[0,8]}}"""
+            : """{"w\uD800":{"dtype":"F32","shape":[2],"data_offsets":[0,8]}}""");
+        if (flaw == "bytes")
+        {
+            header[3] = 0xFF; // the X: a byte that starts no UTF-8 sequence
+        }
+
+        string file = dir["bad.safetensors"];
+        File.WriteAllBytes(file, [.. BitConverter.GetBytes((ulong)header.Length), .. header, .. new byte[8]]);
+
+        var error = Assert.Throws<CheckpointException>(() => PyTorchWeights.Read(file));
+
+        Assert.Contains(expected, error.Message);
+    }
+
     [Fact]
     public void A_file_of_another_kind_is_a_clear_error()
     {

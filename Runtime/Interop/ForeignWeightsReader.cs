@@ -105,6 +105,10 @@ internal static class ForeignWeightsReader
         }
 
         List<ForeignTensor> described = StateDictPickle.Read(ReadAll(pickles[0], path), key => records.TryGetValue(key, out ZipArchiveEntry? e) ? e.Length : null);
+        foreach (ForeignTensor t in described)
+        {
+            CheckSize(path, t.Key, t.Shape, t.DType, fileSize);
+        }
 
         var storages = new Dictionary<string, byte[]>(StringComparer.Ordinal);
         var result = new List<KeyValuePair<string, Tensor>>(described.Count);
@@ -229,7 +233,8 @@ internal static class ForeignWeightsReader
                         throw Fail(path, $"tensor '{p.Name}' of shape [{string.Join(", ", shape)}] and type {dt.GetString()} needs {(elements == long.MaxValue ? "more" : (elements * size).ToString(System.Globalization.CultureInfo.InvariantCulture))} bytes but has {end - begin}");
                     }
 
-                    described.Add((p.Name, dtype, shape, begin, end));
+                    CheckSize(path, p.Name, shape, dtype, fileSize);
+                described.Add((p.Name, dtype, shape, begin, end));
                 }
             }
         }
@@ -261,6 +266,25 @@ internal static class ForeignWeightsReader
         }
 
         return result;
+    }
+
+    // Each tensor is materialised contiguous, so its elements are what a load allocates: a zero stride
+    // (pickle) can make a few stored elements a huge tensor, and an empty tensor's other dimensions
+    // (either format) reach libtorch's size arithmetic, which throws on overflow. The product of the
+    // dimensions, a zero counted as one, is bounded by the file's size.
+    private static void CheckSize(string path, string key, long[] shape, ScalarType dtype, long fileSize)
+    {
+        long bytes = StateDictPickle.ElementSize(dtype);
+        foreach (long d in shape)
+        {
+            long factor = Math.Max(d, 1);
+            if (bytes > fileSize / factor)
+            {
+                throw Fail(path, $"tensor '{key}' of shape [{string.Join(", ", shape)}] and type {dtype} would take more bytes than the file's {fileSize}; a tensor this reader builds is at most the file's size");
+            }
+
+            bytes *= factor;
+        }
     }
 
     private static CheckpointException Fail(string path, string what, Exception? inner = null) =>

@@ -105,6 +105,10 @@ internal static class ForeignWeightsReader
         }
 
         List<ForeignTensor> described = StateDictPickle.Read(ReadAll(pickles[0], path), key => records.TryGetValue(key, out ZipArchiveEntry? e) ? e.Length : null);
+        foreach (ForeignTensor t in described)
+        {
+            CheckSize(path, t.Key, t.Shape, t.DType, fileSize);
+        }
 
         var storages = new Dictionary<string, byte[]>(StringComparer.Ordinal);
         var result = new List<KeyValuePair<string, Tensor>>(described.Count);
@@ -171,57 +175,73 @@ internal static class ForeignWeightsReader
 
         byte[] header = new byte[headerLength];
         file.ReadExactly(header);
+        // System.Text.Json checks a name's UTF-8 only when the name is read, with an InvalidOperationException
+        // from the middle of the walk below; a header that is not UTF-8 is refused here instead.
+        if (!System.Text.Unicode.Utf8.IsValid(header))
+        {
+            throw Fail(path, "its safetensors header is not valid UTF-8");
+        }
+
         long dataStart = 8 + (long)headerLength;
         long dataSize = fileSize - dataStart;
 
         var described = new List<(string Key, ScalarType DType, long[] Shape, long Begin, long End)>();
-        using (JsonDocument doc = JsonDocument.Parse(header, new JsonDocumentOptions { MaxDepth = 8 }))
+        try
         {
-            if (doc.RootElement.ValueKind != JsonValueKind.Object)
+            using (JsonDocument doc = JsonDocument.Parse(header, new JsonDocumentOptions { MaxDepth = 8 }))
             {
-                throw Fail(path, "its safetensors header is not a JSON object");
-            }
-
-            foreach (JsonProperty p in doc.RootElement.EnumerateObject())
-            {
-                if (p.Name == "__metadata__")
+                if (doc.RootElement.ValueKind != JsonValueKind.Object)
                 {
-                    continue;
+                    throw Fail(path, "its safetensors header is not a JSON object");
                 }
 
-                JsonElement v = p.Value;
-                if (v.ValueKind != JsonValueKind.Object || !v.TryGetProperty("dtype", out JsonElement dt) || !v.TryGetProperty("shape", out JsonElement sh) || !v.TryGetProperty("data_offsets", out JsonElement off)
-                    || dt.ValueKind != JsonValueKind.String || sh.ValueKind != JsonValueKind.Array || off.ValueKind != JsonValueKind.Array || off.GetArrayLength() != 2 || sh.GetArrayLength() > 64)
+                foreach (JsonProperty p in doc.RootElement.EnumerateObject())
                 {
-                    throw Fail(path, $"the header entry '{p.Name}' is not {{\"dtype\", \"shape\", \"data_offsets\": [begin, end]}}");
-                }
+                    if (p.Name == "__metadata__")
+                    {
+                        continue;
+                    }
 
-                if (!SafetensorsTypes.TryGetValue(dt.GetString()!, out ScalarType dtype))
-                {
-                    throw Fail(path, $"tensor '{p.Name}' has element type '{dt.GetString()}', not one of {string.Join(", ", SafetensorsTypes.Keys)}");
-                }
+                    JsonElement v = p.Value;
+                    if (v.ValueKind != JsonValueKind.Object || !v.TryGetProperty("dtype", out JsonElement dt) || !v.TryGetProperty("shape", out JsonElement sh) || !v.TryGetProperty("data_offsets", out JsonElement off)
+                        || dt.ValueKind != JsonValueKind.String || sh.ValueKind != JsonValueKind.Array || off.ValueKind != JsonValueKind.Array || off.GetArrayLength() != 2 || sh.GetArrayLength() > 64)
+                    {
+                        throw Fail(path, $"the header entry '{p.Name}' is not {{\"dtype\", \"shape\", \"data_offsets\": [begin, end]}}");
+                    }
 
-                long[] shape = sh.EnumerateArray().Select(d => d.TryGetInt64(out long x) && x >= 0 ? x : throw Fail(path, $"tensor '{p.Name}' has a dimension that is not a non-negative integer")).ToArray();
-                long begin = off[0].TryGetInt64(out long b) ? b : -1, end = off[1].TryGetInt64(out long e) ? e : -1;
-                if (begin < 0 || end < begin || end > dataSize)
-                {
-                    throw Fail(path, $"tensor '{p.Name}' lies at bytes [{off[0]}, {off[1]}) of a data section of {dataSize} bytes");
-                }
+                    if (!SafetensorsTypes.TryGetValue(dt.GetString()!, out ScalarType dtype))
+                    {
+                        throw Fail(path, $"tensor '{p.Name}' has element type '{dt.GetString()}', not one of {string.Join(", ", SafetensorsTypes.Keys)}");
+                    }
 
-                long size = StateDictPickle.ElementSize(dtype);
-                long elements = 1;
-                foreach (long d in shape)
-                {
-                    elements = d == 0 ? 0 : elements > (end - begin) / d ? long.MaxValue : elements * d;
-                }
+                    long[] shape = sh.EnumerateArray().Select(d => d.TryGetInt64(out long x) && x >= 0 ? x : throw Fail(path, $"tensor '{p.Name}' has a dimension that is not a non-negative integer")).ToArray();
+                    long begin = off[0].TryGetInt64(out long b) ? b : -1, end = off[1].TryGetInt64(out long e) ? e : -1;
+                    if (begin < 0 || end < begin || end > dataSize)
+                    {
+                        throw Fail(path, $"tensor '{p.Name}' lies at bytes [{off[0]}, {off[1]}) of a data section of {dataSize} bytes");
+                    }
 
-                if (elements == long.MaxValue || elements * size != end - begin)
-                {
-                    throw Fail(path, $"tensor '{p.Name}' of shape [{string.Join(", ", shape)}] and type {dt.GetString()} needs {(elements == long.MaxValue ? "more" : (elements * size).ToString(System.Globalization.CultureInfo.InvariantCulture))} bytes but has {end - begin}");
-                }
+                    long size = StateDictPickle.ElementSize(dtype);
+                    long elements = 1;
+                    foreach (long d in shape)
+                    {
+                        elements = d == 0 ? 0 : elements > (end - begin) / d ? long.MaxValue : elements * d;
+                    }
 
+                    if (elements == long.MaxValue || elements * size != end - begin)
+                    {
+                        throw Fail(path, $"tensor '{p.Name}' of shape [{string.Join(", ", shape)}] and type {dt.GetString()} needs {(elements == long.MaxValue ? "more" : (elements * size).ToString(System.Globalization.CultureInfo.InvariantCulture))} bytes but has {end - begin}");
+                    }
+
+                    CheckSize(path, p.Name, shape, dtype, fileSize);
                 described.Add((p.Name, dtype, shape, begin, end));
+                }
             }
+        }
+        catch (InvalidOperationException e)
+        {
+            // A string escape that is not valid UTF-16 (a lone surrogate, "\uD800") fails only when it is read.
+            throw Fail(path, $"its safetensors header has a name or value that is not valid text ({e.Message})", e);
         }
 
         var result = new List<KeyValuePair<string, Tensor>>(described.Count);
@@ -246,6 +266,25 @@ internal static class ForeignWeightsReader
         }
 
         return result;
+    }
+
+    // Each tensor is materialised contiguous, so its elements are what a load allocates: a zero stride
+    // (pickle) can make a few stored elements a huge tensor, and an empty tensor's other dimensions
+    // (either format) reach libtorch's size arithmetic, which throws on overflow. The product of the
+    // dimensions, a zero counted as one, is bounded by the file's size.
+    private static void CheckSize(string path, string key, long[] shape, ScalarType dtype, long fileSize)
+    {
+        long bytes = StateDictPickle.ElementSize(dtype);
+        foreach (long d in shape)
+        {
+            long factor = Math.Max(d, 1);
+            if (bytes > fileSize / factor)
+            {
+                throw Fail(path, $"tensor '{key}' of shape [{string.Join(", ", shape)}] and type {dtype} would take more bytes than the file's {fileSize}; a tensor this reader builds is at most the file's size");
+            }
+
+            bytes *= factor;
+        }
     }
 
     private static CheckpointException Fail(string path, string what, Exception? inner = null) =>

@@ -4,6 +4,7 @@ using CallbackGen.Benchmarks;
 using CallbackGen.Checkpoints;
 using CallbackGen.Data;
 using CallbackGen.Inference;
+using CallbackGen.Interop;
 using CallbackGen.Runtime.Tests.Checkpoints.Fuzz;
 using static TorchSharp.torch;
 
@@ -60,6 +61,12 @@ internal static class FuzzRun
                     path => InferenceModel.Load(path, () => (nn.Module<Tensor, Tensor>)MakeLearner(9, out _).Model).Dispose(), Array.Empty<byte>, () => { });
                 rows.Add(e.Row($"`InferenceModel.Load`, seed {seed}"));
                 Console.WriteLine(rows[^1]);
+                foreach (string fixture in new[] { "tiny.pt", "tiny.safetensors" })
+                {
+                    FuzzReport p = PyTorch(Path.Combine(AppContext.BaseDirectory, "Fixtures", fixture), Path.Combine(dir, "mutant" + Path.GetExtension(fixture)), seed, mutants);
+                    rows.Add(p.Row($"`PyTorchWeights.Load` ({Path.GetExtension(fixture)}), seed {seed}"));
+                    Console.WriteLine(rows[^1]);
+                }
             }
 
             // Two hostile files by hand, as a user sees their messages.
@@ -91,7 +98,10 @@ internal static class FuzzRun
         var page = new ResultsFile("Crafted-file fuzz", "dotnet run -c Release --project bench/Checkpoint -- --fuzz" + (options.Quick ? " --quick" : ""), ("TorchSharp", "0.107.0"));
         page.Paragraph($"Mode: {options.Mode}. Each mutant is a real file with one change in its body (a bit flip, an extreme int32 or int64, a huge or malformed 7-bit string length, a cut of 1–64 bytes, an insertion of 1–64 random bytes; half the positions anywhere, a quarter in the first 256 bytes, a quarter in the last 512 before the digest, where the index lies), sealed with a recomputed SHA-256, loaded in this process (a death would end the run and write no page). "
             + "After every refusal the target's weights, optimiser state and torch's generator state are compared with those before; a mutant that loads is undone by loading the original. Allocation: managed bytes the load allocated on its thread (`GC.GetAllocatedBytesForCurrentThread`) beyond the file's size.");
-        page.Paragraph("Files: a mid-epoch checkpoint (CallbackGen's AdamW, a CsvLogger, the `loop` section) of an MLP 4 → 16 → 1 with dropout; a weights file of the same model; an export with a normalisation transform.");
+        page.Paragraph("Files: a mid-epoch checkpoint (CallbackGen's AdamW, a CsvLogger, the `loop` section) of an MLP 4 → 16 → 1 with dropout; a weights file of the same model; an export with a normalisation transform; "
+            + "and, for `PyTorchWeights.Load` (strict), the state dict of a `Linear(4, 3)` + `BatchNorm1d(3)` as torch 1.13 wrote it (tests/CallbackGen.Runtime.Tests/Interop/Fixtures/). "
+            + "The `.pt` zip's mutants change its `data.pkl` record (three in four), a tensor data record (one in five) or the zip's own bytes (one in twenty), and the archive is rebuilt with valid CRC-32s; "
+            + "`.safetensors` has no checksum, so its mutants change any byte of the file. After every refusal the model's state dict is compared byte for byte with the one before.");
         page.Table(new[] { "reader", "file bytes", "mutants", "loaded", "refused, by type", "other types", "state changed by a refusal", "loads over file + 1 MB", "worst allocation beyond the file", "slowest load" },
             rows.Select(r => (IReadOnlyList<string>)r.Trim('|', ' ').Split(" | ")));
         page.Paragraph("Two hand-made hostile files, as a user sees them:");
@@ -125,6 +135,27 @@ internal static class FuzzRun
         }
 
         ms.Write(random.get_rng_state().bytes);
+        return ms.ToArray();
+    }
+
+    // A strict load of a mutated PyTorch file into the model the fixture came from (Sequential(Linear(4, 3), BatchNorm1d(3))).
+    private static FuzzReport PyTorch(string original, string scratch, int seed, int mutants)
+    {
+        using nn.Module model = nn.Sequential(nn.Linear(4, 3), nn.BatchNorm1d(3));
+        PyTorchWeights.Load(model, original);
+        FuzzSealing sealing = original.EndsWith(".pt", StringComparison.Ordinal) ? FuzzSealing.TorchZip : FuzzSealing.None;
+        return CheckpointFuzzer.Run(File.ReadAllBytes(original), scratch, seed, mutants, path => PyTorchWeights.Load(model, path),
+            () => ModelState(model), () => PyTorchWeights.Load(model, original), sealing);
+    }
+
+    private static byte[] ModelState(nn.Module model)
+    {
+        using var ms = new MemoryStream();
+        foreach (var (_, t) in model.state_dict().OrderBy(p => p.Key, StringComparer.Ordinal))
+        {
+            ms.Write(t.bytes);
+        }
+
         return ms.ToArray();
     }
 

@@ -241,6 +241,90 @@ public class PyTorchWeightsTests(ITestOutputHelper output)
         Assert.Contains("tensor 'w' of shape [1099511627776] and type F32 needs more bytes but has 8", error.Message);
     }
 
+    [Theory]
+    [InlineData("bytes", "its safetensors header is not valid UTF-8")]
+    [InlineData("surrogate", "its safetensors header has a name or value that is not valid text")]
+    public void A_safetensors_header_that_is_not_text_is_refused_as_such(string flaw, string expected)
+    {
+        // Found by the fuzz (Checkpoints/PyTorchFuzzTests.cs): System.Text.Json checks a name's text only when it
+        // is read, and threw InvalidOperationException from the middle of the header's walk.
+        using var dir = new TempDirectory();
+        byte[] header = Encoding.UTF8.GetBytes(flaw == "bytes"
+            ? """{"wX":{"dtype":"F32","shape":[2],"data_offsets":[0,8]}}"""
+            : """{"w\uD800":{"dtype":"F32","shape":[2],"data_offsets":[0,8]}}""");
+        if (flaw == "bytes")
+        {
+            header[3] = 0xFF; // the X: a byte that starts no UTF-8 sequence
+        }
+
+        string file = dir["bad.safetensors"];
+        File.WriteAllBytes(file, [.. BitConverter.GetBytes((ulong)header.Length), .. header, .. new byte[8]]);
+
+        var error = Assert.Throws<CheckpointException>(() => PyTorchWeights.Read(file));
+
+        Assert.Contains(expected, error.Message);
+    }
+
+    [Theory]
+    [InlineData("[4611686018427387904,4611686018427387904,0]")]
+    [InlineData("[0,9223372036854775807,9223372036854775807]")]
+    public void An_empty_safetensors_tensor_with_huge_dimensions_is_refused_naming_it(string shape)
+    {
+        // Found while fuzzing this reader (issue 31): libtorch's size arithmetic overflowed on these and threw ExternalException.
+        using var dir = new TempDirectory();
+        byte[] header = Encoding.UTF8.GetBytes("{\"w\":{\"dtype\":\"F32\",\"shape\":" + shape + ",\"data_offsets\":[0,0]}}");
+        string file = dir["empty.safetensors"];
+        File.WriteAllBytes(file, [.. BitConverter.GetBytes((ulong)header.Length), .. header]);
+
+        var error = Assert.Throws<CheckpointException>(() => PyTorchWeights.Read(file));
+
+        Assert.Contains("tensor 'w' of shape", error.Message);
+        Assert.Contains("would take more bytes than the file's", error.Message);
+    }
+
+    [Fact]
+    public void A_zero_stride_tensor_larger_than_the_file_is_refused_before_it_is_built()
+    {
+        // tiny.pt's '0.bias' (3 floats) rewritten as size (2^26,) with stride (0,): its 3 stored floats would become
+        // a 256 MB tensor. A storage's size was checked against its record, the tensor's own size was not.
+        using var dir = new TempDirectory();
+        byte[] pickle;
+        using (var zip = ZipFile.OpenRead(Checkpoints.PyTorchFuzzTests.FixturePath("tiny.pt")))
+        using (var ms = new MemoryStream())
+        {
+            zip.GetEntry("tiny/data.pkl")!.Open().CopyTo(ms);
+            pickle = ms.ToArray();
+        }
+
+        // BINPERSID, offset 0, size (3,), memo, stride (1,): see `python3 -m pickletools` of the fixture's data.pkl.
+        byte[] original = [(byte)'Q', (byte)'K', 0, (byte)'K', 3, 0x85, (byte)'q', 0x11, (byte)'K', 1, 0x85];
+        int at = pickle.AsSpan().IndexOf(original);
+        Assert.True(at > 0, "the fixture's '0.bias' is not where this test expects it");
+        byte[] crafted = [(byte)'Q', (byte)'K', 0, (byte)'J', 0, 0, 0, 4, 0x85, (byte)'q', 0x11, (byte)'K', 0, 0x85];
+        pickle = [.. pickle.AsSpan(0, at), .. crafted, .. pickle.AsSpan(at + original.Length)];
+        string file = dir["expanded.pt"];
+        using (var zip = ZipFile.Open(file, ZipArchiveMode.Create))
+        using (var source = ZipFile.OpenRead(Checkpoints.PyTorchFuzzTests.FixturePath("tiny.pt")))
+        {
+            foreach (ZipArchiveEntry e in source.Entries)
+            {
+                using Stream s = zip.CreateEntry(e.FullName, CompressionLevel.NoCompression).Open();
+                if (e.FullName == "tiny/data.pkl")
+                {
+                    s.Write(pickle);
+                }
+                else
+                {
+                    e.Open().CopyTo(s);
+                }
+            }
+        }
+
+        var error = Assert.Throws<CheckpointException>(() => PyTorchWeights.Read(file));
+
+        Assert.Contains("tensor '0.bias' of shape [67108864]", error.Message);
+    }
+
     [Fact]
     public void A_file_of_another_kind_is_a_clear_error()
     {

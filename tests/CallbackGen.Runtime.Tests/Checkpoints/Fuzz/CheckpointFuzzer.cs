@@ -1,4 +1,5 @@
 using System.Diagnostics;
+using System.IO.Compression;
 using System.Security.Cryptography;
 using CallbackGen.Checkpoints;
 
@@ -6,7 +7,8 @@ namespace CallbackGen.Runtime.Tests.Checkpoints.Fuzz;
 
 /// <summary>
 /// Mutates a real file (bit flips, extreme int32/int64 values, huge 7-bit string lengths, cuts,
-/// insertions), seals each mutant with a valid SHA-256 as an attacker would, loads it through one
+/// insertions), seals each mutant as an attacker would (a valid SHA-256 trailer, valid zip CRCs; see
+/// <see cref="FuzzSealing"/>), loads it through one
 /// reader and records what happened: loaded, refused (by exception type), or refused with a type
 /// outside the documented one; the managed bytes each load allocated beyond the file's size; the
 /// slowest load; and whether a refusal changed the target's state. Shared by the tests
@@ -32,7 +34,8 @@ public static class CheckpointFuzzer
     /// <param name="load">The reader under test (throws to refuse).</param>
     /// <param name="state">The target's state as bytes, compared before and after each refusal (empty where a reader has no target).</param>
     /// <param name="restore">Puts the target back after a mutant that loaded.</param>
-    public static FuzzReport Run(byte[] original, string scratch, int seed, int mutants, Action<string> load, Func<byte[]> state, Action restore)
+    /// <param name="sealing">How the file's integrity checks are made to pass again.</param>
+    public static FuzzReport Run(byte[] original, string scratch, int seed, int mutants, Action<string> load, Func<byte[]> state, Action restore, FuzzSealing sealing = FuzzSealing.Sha256Trailer)
     {
         var random = new Random(seed);
         var report = new FuzzReport { Mutants = mutants, FileBytes = original.Length };
@@ -40,7 +43,7 @@ public static class CheckpointFuzzer
         var watch = new Stopwatch();
         for (int i = 0; i < mutants; i++)
         {
-            byte[] mutant = Mutate(original, random);
+            byte[] mutant = Mutate(original, random, sealing);
             File.WriteAllBytes(scratch, mutant);
             long before = GC.GetAllocatedBytesForCurrentThread();
             watch.Restart();
@@ -100,10 +103,83 @@ public static class CheckpointFuzzer
         return report;
     }
 
-    /// <summary>One mutant: the body (all but the digest) changed one way, then sealed with a fresh SHA-256.</summary>
-    public static byte[] Mutate(byte[] file, Random random)
+    /// <summary>One mutant: the file changed one way, then sealed as <paramref name="sealing"/> says.</summary>
+    public static byte[] Mutate(byte[] file, Random random, FuzzSealing sealing = FuzzSealing.Sha256Trailer)
     {
-        var body = new List<byte>(file.AsSpan(0, file.Length - 32).ToArray());
+        switch (sealing)
+        {
+            case FuzzSealing.Sha256Trailer:
+                // The body (all but the digest) changed, then a fresh SHA-256 appended.
+                var body = new List<byte>(file.AsSpan(0, file.Length - 32).ToArray());
+                MutateBytes(body, random);
+                byte[] sealedFile = new byte[body.Count + 32];
+                body.CopyTo(sealedFile);
+                SHA256.HashData(sealedFile.AsSpan(0, body.Count), sealedFile.AsSpan(body.Count));
+                return sealedFile;
+            case FuzzSealing.TorchZip:
+                return MutateZip(file, random);
+            default:
+                var whole = new List<byte>(file);
+                MutateBytes(whole, random);
+                return whole.ToArray();
+        }
+    }
+
+    // A torch.save zip: most mutants change the pickle record, some a tensor data record, and the
+    // archive is rebuilt so every CRC-32 is valid again; a few change the zip's own bytes instead.
+    private static byte[] MutateZip(byte[] file, Random random)
+    {
+        int roll = random.Next(20);
+        if (roll == 0)
+        {
+            var raw = new List<byte>(file);
+            MutateBytes(raw, random);
+            return raw.ToArray();
+        }
+
+        var records = new List<(string Name, List<byte> Bytes)>();
+        using (var zip = new ZipArchive(new MemoryStream(file), ZipArchiveMode.Read))
+        {
+            foreach (ZipArchiveEntry e in zip.Entries)
+            {
+                using var ms = new MemoryStream();
+                using (Stream s = e.Open())
+                {
+                    s.CopyTo(ms);
+                }
+
+                records.Add((e.FullName, new List<byte>(ms.ToArray())));
+            }
+        }
+
+        List<int> data = Enumerable.Range(0, records.Count).Where(i => records[i].Name.Contains("/data/", StringComparison.Ordinal)).ToList();
+        int target = roll < 15 || data.Count == 0
+            ? records.FindIndex(r => r.Name.EndsWith("/data.pkl", StringComparison.Ordinal))
+            : data[random.Next(data.Count)];
+        MutateBytes(records[target].Bytes, random);
+
+        using var output = new MemoryStream();
+        using (var zip = new ZipArchive(output, ZipArchiveMode.Create, leaveOpen: true))
+        {
+            foreach (var (name, bytes) in records)
+            {
+                using Stream s = zip.CreateEntry(name, CompressionLevel.NoCompression).Open();
+                s.Write(bytes.ToArray());
+            }
+        }
+
+        return output.ToArray();
+    }
+
+    /// <summary>Changes <paramref name="body"/> one way: a bit flip, an extreme integer, a huge length, a cut or an insertion.</summary>
+    public static void MutateBytes(List<byte> body, Random random)
+    {
+        if (body.Count == 0)
+        {
+            body.Add((byte)random.Next(256));
+            return;
+        }
+
         int Position()
         {
             // Half anywhere, a quarter in the first bytes (header, first section's headers), a quarter near the index.
@@ -149,10 +225,5 @@ public static class CheckpointFuzzer
                 body.InsertRange(Position(), extra);
                 break;
         }
-
-        byte[] sealedFile = new byte[body.Count + 32];
-        body.CopyTo(sealedFile);
-        SHA256.HashData(sealedFile.AsSpan(0, body.Count), sealedFile.AsSpan(body.Count));
-        return sealedFile;
     }
 }

@@ -12,7 +12,7 @@ namespace CallbackGen.Runtime.Tests.Checkpoints.Fuzz;
 /// reader and records what happened: loaded, refused (by exception type), or refused with a type
 /// outside the documented one; the managed bytes each load allocated beyond the file's size; the
 /// slowest load; and whether a refusal changed the target's state. Shared by the tests
-/// (tests/CallbackGen.Runtime.Tests/Checkpoints/CheckpointFuzzTests.cs) and bench/Fuzz.
+/// (tests/CallbackGen.Runtime.Tests/Checkpoints/CheckpointFuzzTests.cs) and bench/Checkpoint (--fuzz).
 /// </summary>
 public static class CheckpointFuzzer
 {
